@@ -1,0 +1,315 @@
+package io.github.kubeoidc.config;
+
+import io.github.kubeoidc.config.JwtAuthenticator.ClaimMappings;
+import io.github.kubeoidc.config.JwtAuthenticator.ClaimValidationRule;
+import io.github.kubeoidc.config.JwtAuthenticator.ExtraMapping;
+import io.github.kubeoidc.config.JwtAuthenticator.Issuer;
+import io.github.kubeoidc.config.JwtAuthenticator.PrefixedClaimOrExpression;
+import io.github.kubeoidc.config.JwtAuthenticator.UserValidationRule;
+import io.github.kubeoidc.tls.Pem;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The static checks of Kubernetes' {@code pkg/apis/apiserver/validation/validation.go} for the
+ * {@code jwt} section. Every error is collected, never just the first, and each names its field.
+ */
+public final class ConfigValidator {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigValidator.class);
+
+  /** kube-apiserver refuses more than this many {@code jwt} authenticators. */
+  public static final int MAX_JWT_AUTHENTICATORS = 64;
+
+  static final String CEL_NOT_SUPPORTED =
+      "CEL expressions are not supported yet by this version of kube-oidc-webhook; use claim";
+
+  private ConfigValidator() {
+    throw new AssertionError();
+  }
+
+  /** Validates a decoded file and returns its authenticators, or throws with every problem found. */
+  public static List<JwtAuthenticator> validateFile(AuthenticationConfiguration cfg) throws ConfigException {
+    List<FieldError> errs = new ArrayList<>();
+    if (cfg.apiVersion() == null || cfg.apiVersion().isEmpty()) {
+      errs.add(FieldError.required(FieldPath.root("apiVersion"), "one of " + AuthenticationConfiguration.API_VERSIONS));
+    } else if (!AuthenticationConfiguration.API_VERSIONS.contains(cfg.apiVersion())) {
+      errs.add(FieldError.notSupported(FieldPath.root("apiVersion"), cfg.apiVersion(),
+          "supported values: " + AuthenticationConfiguration.API_VERSIONS));
+    }
+    if (cfg.kind() == null || cfg.kind().isEmpty()) {
+      errs.add(FieldError.required(FieldPath.root("kind"), AuthenticationConfiguration.KIND));
+    } else if (!AuthenticationConfiguration.KIND.equals(cfg.kind())) {
+      errs.add(FieldError.notSupported(FieldPath.root("kind"), cfg.kind(),
+          "supported values: \"" + AuthenticationConfiguration.KIND + "\""));
+    }
+    if (cfg.anonymous() != null && !cfg.anonymous().isNull()) {
+      LOG.warn("anonymous: ignored; a token webhook cannot grant anonymous access (configure it on kube-apiserver)");
+    }
+    errs.addAll(validateAuthenticators(cfg.jwt(), FieldPath.root("jwt")));
+    if (!errs.isEmpty()) {
+      throw new ConfigException(errs);
+    }
+    return cfg.jwt();
+  }
+
+  /** Checks the {@code jwt} list; returns every problem found, empty when valid. */
+  public static List<FieldError> validateAuthenticators(List<JwtAuthenticator> jwt, FieldPath path) {
+    List<FieldError> errs = new ArrayList<>();
+    if (jwt.isEmpty()) {
+      errs.add(FieldError.required(path, "at least one jwt authenticator is required: this webhook only verifies JWTs"));
+    }
+    if (jwt.size() > MAX_JWT_AUTHENTICATORS) {
+      errs.add(new FieldError(path, FieldError.Type.TOO_MANY, String.valueOf(jwt.size()),
+          "must have at most " + MAX_JWT_AUTHENTICATORS + " items"));
+    }
+    Set<String> issuers = new HashSet<>();
+    Set<String> discoveryUrls = new HashSet<>();
+    for (int i = 0; i < jwt.size(); i++) {
+      FieldPath p = path.index(i);
+      JwtAuthenticator a = jwt.get(i);
+      if (a == null) {
+        errs.add(FieldError.required(p, "an authenticator is required"));
+        continue;
+      }
+      validateIssuer(a.issuer(), p.child("issuer"), issuers, discoveryUrls, errs);
+      validateClaimValidationRules(a.claimValidationRules(), p.child("claimValidationRules"), errs);
+      validateClaimMappings(a.claimMappings(), p.child("claimMappings"), errs);
+      validateUserValidationRules(a.userValidationRules(), p.child("userValidationRules"), errs);
+    }
+    return errs;
+  }
+
+  private static void validateIssuer(
+      Issuer issuer, FieldPath p, Set<String> issuers, Set<String> discoveryUrls, List<FieldError> errs) {
+    if (issuer == null) {
+      errs.add(FieldError.required(p, ""));
+      return;
+    }
+    FieldPath urlPath = p.child("url");
+    if (issuer.url() == null || issuer.url().isEmpty()) {
+      errs.add(FieldError.required(urlPath, ""));
+    } else {
+      validateUrl(issuer.url(), urlPath, errs);
+      if (!issuers.add(issuer.url())) {
+        errs.add(FieldError.duplicate(urlPath, issuer.url()));
+      }
+    }
+    String discovery = issuer.discoveryURL();
+    if (discovery != null && !discovery.isEmpty()) {
+      FieldPath dp = p.child("discoveryURL");
+      validateUrl(discovery, dp, errs);
+      if (issuer.url() != null && stripSlash(issuer.url()).equals(stripSlash(discovery))) {
+        errs.add(FieldError.invalid(dp, discovery, "discoveryURL must be different from URL"));
+      }
+      if (!discoveryUrls.add(discovery)) {
+        errs.add(FieldError.duplicate(dp, discovery));
+      }
+    }
+    if (issuer.certificateAuthority() != null && !issuer.certificateAuthority().isEmpty()) {
+      try {
+        Pem.certificates(Pem.decodeCertificateAuthority(issuer.certificateAuthority()));
+      } catch (IllegalArgumentException e) {
+        errs.add(FieldError.invalid(p.child("certificateAuthority"), FieldError.OMITTED, e.getMessage()));
+      }
+    }
+    validateAudiences(issuer, p, errs);
+  }
+
+  private static void validateAudiences(Issuer issuer, FieldPath p, List<FieldError> errs) {
+    FieldPath ap = p.child("audiences");
+    List<String> auds = issuer.audiences();
+    if (auds.isEmpty()) {
+      errs.add(FieldError.required(ap, "at least one issuer.audiences is required"));
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < auds.size(); i++) {
+      String aud = auds.get(i);
+      if (aud == null || aud.isBlank()) {
+        errs.add(FieldError.required(ap.index(i), "audience can't be empty"));
+      } else if (!seen.add(aud)) {
+        errs.add(FieldError.duplicate(ap.index(i), aud));
+      }
+    }
+    String policy = issuer.audienceMatchPolicy() == null ? "" : issuer.audienceMatchPolicy();
+    FieldPath pp = p.child("audienceMatchPolicy");
+    if (auds.size() > 1 && !"MatchAny".equals(policy)) {
+      errs.add(FieldError.invalid(pp, policy, "audienceMatchPolicy must be MatchAny for multiple audiences"));
+    } else if (auds.size() == 1 && !policy.isEmpty() && !"MatchAny".equals(policy)) {
+      errs.add(FieldError.invalid(pp, policy, "audienceMatchPolicy must be empty or MatchAny for single audience"));
+    }
+  }
+
+  private static void validateUrl(String raw, FieldPath p, List<FieldError> errs) {
+    URI u;
+    try {
+      u = new URI(raw);
+    } catch (URISyntaxException e) {
+      errs.add(FieldError.invalid(p, raw, "not a valid URL: " + e.getReason()));
+      return;
+    }
+    if (!"https".equals(u.getScheme())) {
+      errs.add(FieldError.invalid(p, raw, "URL scheme must be https"));
+    }
+    if (u.getHost() == null || u.getHost().isEmpty()) {
+      errs.add(FieldError.invalid(p, raw, "URL must have a host"));
+    }
+    if (u.getRawUserInfo() != null) {
+      errs.add(FieldError.invalid(p, raw, "URL must not contain a username or password"));
+    }
+    if (u.getRawQuery() != null) {
+      errs.add(FieldError.invalid(p, raw, "URL must not contain a query"));
+    }
+    if (u.getRawFragment() != null) {
+      errs.add(FieldError.invalid(p, raw, "URL must not contain a fragment"));
+    }
+  }
+
+  private static void validateClaimValidationRules(List<ClaimValidationRule> rules, FieldPath p, List<FieldError> errs) {
+    Set<String> claims = new HashSet<>();
+    Set<String> expressions = new HashSet<>();
+    for (int i = 0; i < rules.size(); i++) {
+      FieldPath rp = p.index(i);
+      ClaimValidationRule r = rules.get(i);
+      if (r == null) {
+        errs.add(FieldError.required(rp, "claim or expression is required"));
+        continue;
+      }
+      boolean hasClaim = notEmpty(r.claim());
+      boolean hasExpr = notEmpty(r.expression());
+      if (hasClaim && hasExpr) {
+        errs.add(FieldError.invalid(rp, null, "claim and expression can't both be set"));
+      } else if (!hasClaim && !hasExpr) {
+        errs.add(FieldError.required(rp, "claim or expression is required"));
+      }
+      if (hasClaim) {
+        if (notEmpty(r.message())) {
+          errs.add(FieldError.invalid(rp.child("message"), r.message(), "message can't be set when claim is set"));
+        }
+        if (!claims.add(r.claim())) {
+          errs.add(FieldError.duplicate(rp.child("claim"), r.claim()));
+        }
+      }
+      if (hasExpr) {
+        if (r.requiredValue() != null && !r.requiredValue().isEmpty()) {
+          errs.add(FieldError.invalid(rp.child("requiredValue"), r.requiredValue(),
+              "requiredValue can't be set when expression is set"));
+        }
+        if (!expressions.add(r.expression())) {
+          errs.add(FieldError.duplicate(rp.child("expression"), r.expression()));
+        }
+        errs.add(FieldError.invalid(rp.child("expression"), r.expression(), CEL_NOT_SUPPORTED + " and requiredValue"));
+      }
+    }
+  }
+
+  private static void validateClaimMappings(ClaimMappings m, FieldPath p, List<FieldError> errs) {
+    if (m == null || m.username() == null) {
+      errs.add(FieldError.required(p.child("username"), "claim or expression is required"));
+    } else {
+      validatePrefixed(m.username(), p.child("username"), true, errs);
+    }
+    if (m == null) {
+      return;
+    }
+    if (m.groups() != null) {
+      validatePrefixed(m.groups(), p.child("groups"), false, errs);
+    }
+    if (m.uid() != null) {
+      FieldPath up = p.child("uid");
+      boolean hasClaim = notEmpty(m.uid().claim());
+      boolean hasExpr = notEmpty(m.uid().expression());
+      if (hasClaim && hasExpr) {
+        errs.add(FieldError.invalid(up, null, "claim and expression can't both be set"));
+      }
+      if (hasExpr) {
+        errs.add(FieldError.invalid(up.child("expression"), m.uid().expression(), CEL_NOT_SUPPORTED));
+      }
+    }
+    Set<String> keys = new HashSet<>();
+    for (int i = 0; i < m.extra().size(); i++) {
+      FieldPath ep = p.child("extra").index(i);
+      ExtraMapping e = m.extra().get(i);
+      if (e == null) {
+        errs.add(FieldError.required(ep, "key and valueExpression are required"));
+        continue;
+      }
+      validateExtraKey(e.key(), ep.child("key"), keys, errs);
+      if (!notEmpty(e.valueExpression())) {
+        errs.add(FieldError.required(ep.child("valueExpression"), "valueExpression is required"));
+      } else {
+        errs.add(FieldError.invalid(ep.child("valueExpression"), e.valueExpression(),
+            "CEL expressions are not supported yet by this version of kube-oidc-webhook"));
+      }
+    }
+  }
+
+  private static void validatePrefixed(PrefixedClaimOrExpression m, FieldPath p, boolean required, List<FieldError> errs) {
+    boolean hasClaim = notEmpty(m.claim());
+    boolean hasExpr = notEmpty(m.expression());
+    if (hasClaim && hasExpr) {
+      errs.add(FieldError.invalid(p, null, "claim and expression can't both be set"));
+    } else if (required && !hasClaim && !hasExpr) {
+      errs.add(FieldError.required(p, "claim or expression is required"));
+    }
+    if (hasExpr) {
+      if (m.prefix() != null) {
+        errs.add(FieldError.invalid(p.child("prefix"), m.prefix(), "prefix can't be set when expression is set"));
+      }
+      errs.add(FieldError.invalid(p.child("expression"), m.expression(), CEL_NOT_SUPPORTED + " and prefix"));
+    }
+    if (!hasClaim && !hasExpr && m.prefix() != null && !m.prefix().isEmpty()) {
+      errs.add(FieldError.invalid(p.child("prefix"), m.prefix(), "prefix can't be set without claim"));
+    }
+  }
+
+  /** A domain-prefixed path, lowercase, unique, outside the domains Kubernetes reserves. */
+  private static void validateExtraKey(String key, FieldPath p, Set<String> keys, List<FieldError> errs) {
+    if (!notEmpty(key)) {
+      errs.add(FieldError.required(p, ""));
+      return;
+    }
+    int slash = key.indexOf('/');
+    if (slash <= 0 || slash == key.length() - 1 || !key.substring(0, slash).contains(".")) {
+      errs.add(FieldError.invalid(p, key, "key must be a domain-prefixed path (such as \"acme.io/foo\")"));
+    }
+    if (!key.equals(key.toLowerCase(java.util.Locale.ROOT))) {
+      errs.add(FieldError.invalid(p, key, "key must be lowercase"));
+    }
+    String domain = slash > 0 ? key.substring(0, slash) : key;
+    if (domain.equals("kubernetes.io") || domain.endsWith(".kubernetes.io")
+        || domain.equals("k8s.io") || domain.endsWith(".k8s.io")) {
+      errs.add(FieldError.invalid(p, key, "k8s.io, kubernetes.io and their subdomains are reserved for Kubernetes use"));
+    }
+    if (!keys.add(key)) {
+      errs.add(FieldError.duplicate(p, key));
+    }
+  }
+
+  private static void validateUserValidationRules(List<UserValidationRule> rules, FieldPath p, List<FieldError> errs) {
+    for (int i = 0; i < rules.size(); i++) {
+      FieldPath rp = p.index(i);
+      UserValidationRule r = rules.get(i);
+      if (r == null || !notEmpty(r.expression())) {
+        errs.add(FieldError.required(rp.child("expression"), "expression is required"));
+      } else {
+        errs.add(FieldError.invalid(rp.child("expression"), r.expression(),
+            "CEL expressions are not supported yet by this version of kube-oidc-webhook"));
+      }
+    }
+  }
+
+  private static boolean notEmpty(String s) {
+    return s != null && !s.isEmpty();
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+}

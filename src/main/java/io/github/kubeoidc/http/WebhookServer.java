@@ -1,0 +1,161 @@
+package io.github.kubeoidc.http;
+
+import io.github.kubeoidc.keys.KeyStatus;
+import io.github.kubeoidc.metrics.Metrics;
+import io.github.kubeoidc.tls.Pem;
+import io.github.kubeoidc.token.TokenAuthenticator;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * The HTTP side: HTTPS (HTTP/1.1 and h2 by ALPN, TLS 1.2/1.3, optional client certificates) and/or
+ * plain HTTP, serving {@code /authenticate}, the health endpoints and {@code /metrics}.
+ */
+public final class WebhookServer implements AutoCloseable {
+  private final Javalin app;
+  private final ServerOptions options;
+  private final List<ServerConnector> connectors = new ArrayList<>();
+
+  /**
+   * Reads the TLS files now, so a bad certificate or key is a configuration error before anything listens.
+   *
+   * @throws IllegalArgumentException naming the flag whose file is unusable
+   */
+  public WebhookServer(ServerOptions options, Supplier<TokenAuthenticator> authenticator,
+      Supplier<List<KeyStatus>> issuers, Metrics metrics) {
+    this.options = options;
+    SslContextFactory.Server tls = options.https() ? tlsContext(options) : null;
+    TokenReviewHandler reviews = new TokenReviewHandler(authenticator, metrics, options.clientCaFile() != null);
+    HealthHandlers health = new HealthHandlers(issuers);
+    this.app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.http.maxRequestSize = ServerOptions.MAX_REQUEST_BYTES;
+      config.http.prefer405over404 = true;
+      config.jetty.modifyHttpConfiguration(h -> {
+        h.setSendServerVersion(false);
+        h.setSendXPoweredBy(false);
+      });
+      if (tls != null) {
+        config.jetty.addConnector((server, http) -> remember(httpsConnector(server, http, tls)));
+      }
+      if (options.httpPort() != null) {
+        config.jetty.addConnector((server, http) -> remember(httpConnector(server, http)));
+      }
+      config.routes.post("/authenticate", reviews);
+      config.routes.get("/healthz", health::live);
+      config.routes.get("/livez", health::live);
+      config.routes.get("/readyz", health::ready);
+      config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    });
+  }
+
+  /** Starts listening; returns the URLs served. */
+  public List<URI> start() {
+    app.start();
+    List<URI> urls = new ArrayList<>();
+    for (ServerConnector c : connectors) {
+      boolean secure = c.getConnectionFactory(SslConnectionFactory.class) != null;
+      String host = c.getHost() == null ? "0.0.0.0" : c.getHost();
+      if (host.contains(":")) {
+        host = "[" + host + "]";
+      }
+      urls.add(URI.create((secure ? "https" : "http") + "://" + host + ":" + c.getLocalPort()));
+    }
+    return urls;
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  private ServerConnector remember(ServerConnector c) {
+    connectors.add(c);
+    return c;
+  }
+
+  private ServerConnector httpConnector(Server server, HttpConfiguration http) {
+    ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+    c.setHost(options.bindAddress());
+    c.setPort(options.httpPort());
+    return c;
+  }
+
+  private ServerConnector httpsConnector(Server server, HttpConfiguration http, SslContextFactory.Server tls) {
+    HttpConfiguration https = new HttpConfiguration(http);
+    // Clients reach the webhook by Service DNS name or IP; the certificate's names are the client's
+    // concern (kube-apiserver verifies them), so no SNI host check here.
+    SecureRequestCustomizer src = new SecureRequestCustomizer();
+    src.setSniHostCheck(false);
+    https.addCustomizer(src);
+    HttpConnectionFactory h1 = new HttpConnectionFactory(https);
+    HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+    alpn.setDefaultProtocol(h1.getProtocol());
+    SslConnectionFactory ssl = new SslConnectionFactory(tls, alpn.getProtocol());
+    ServerConnector c = new ServerConnector(server, ssl, alpn, h2, h1);
+    c.setHost(options.bindAddress());
+    c.setPort(options.securePort());
+    return c;
+  }
+
+  private static SslContextFactory.Server tlsContext(ServerOptions o) {
+    List<X509Certificate> chain = Pem.certificates(read(o.tlsCertFile(), "--tls-cert-file"));
+    PrivateKey key;
+    try {
+      key = Pem.privateKey(read(o.tlsPrivateKeyFile(), "--tls-private-key-file"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--tls-private-key-file: " + e.getMessage());
+    }
+    char[] password = new char[0];
+    KeyStore ks = Pem.keyStore(chain, key, password);
+    SslContextFactory.Server f = new SslContextFactory.Server();
+    f.setKeyStore(ks);
+    f.setKeyStorePassword("");
+    f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    // Forward-secret AEAD suites only (Mozilla "intermediate"); TLS 1.3 suites are all AEAD.
+    f.setIncludeCipherSuites("TLS_AES_.*", "TLS_CHACHA20_.*", "TLS_ECDHE_.*_WITH_AES_.*_GCM_.*",
+        "TLS_ECDHE_.*_WITH_CHACHA20_POLY1305_.*");
+    if (o.clientCaFile() != null) {
+      List<X509Certificate> cas;
+      try {
+        cas = Pem.certificates(read(o.clientCaFile(), "--client-ca-file"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--client-ca-file: " + e.getMessage());
+      }
+      f.setTrustStore(Pem.trustStore(cas));
+      // "want", not "need": a certificate that is presented must chain to this CA (else the handshake
+      // fails), and /authenticate refuses requests without one, while probes stay reachable.
+      f.setWantClientAuth(true);
+    }
+    return f;
+  }
+
+  private static String read(Path p, String flag) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(flag + ": cannot read " + p + ": " + e.getMessage());
+    }
+  }
+}

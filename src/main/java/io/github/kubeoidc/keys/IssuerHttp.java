@@ -1,0 +1,80 @@
+package io.github.kubeoidc.keys;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+
+/**
+ * HTTPS GETs to one issuer: its own CA bundle, bounded time and body size, no redirects (a redirect could
+ * lead off TLS or off the issuer).
+ */
+public final class IssuerHttp {
+  /** As kube-apiserver: 30 s for a discovery or JWKS request. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  /** JWKS and discovery documents are a few KB; this bounds what a broken issuer can make us read. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+
+  private final HttpClient client;
+  private final Duration timeout;
+  private final int maxBodyBytes;
+
+  public IssuerHttp(SSLContext tls, Duration timeout, int maxBodyBytes) {
+    this.client = HttpClient.newBuilder()
+        .sslContext(tls)
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .version(HttpClient.Version.HTTP_1_1)
+        .build();
+    this.timeout = timeout;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** A response whose status has already been checked to be 2xx. */
+  public record Response(String body, Optional<String> cacheControl) {}
+
+  /** GETs {@code uri}; non-2xx, oversize bodies and I/O problems are errors naming the URL. */
+  public Response get(URI uri) throws IOException {
+    HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
+    HttpResponse<InputStream> resp;
+    try {
+      resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted fetching " + uri);
+    } catch (IOException e) {
+      throw new IOException("fetching " + uri + ": " + describe(e), e);
+    }
+    try (InputStream in = resp.body()) {
+      byte[] body = in.readNBytes(maxBodyBytes + 1);
+      if (body.length > maxBodyBytes) {
+        throw new IOException("fetching " + uri + ": response larger than " + maxBodyBytes + " bytes");
+      }
+      String text = new String(body, StandardCharsets.UTF_8);
+      if (resp.statusCode() / 100 != 2) {
+        throw new IOException("fetching " + uri + ": HTTP " + resp.statusCode() + ": " + abbreviate(text));
+      }
+      return new Response(text, resp.headers().firstValue("Cache-Control"));
+    }
+  }
+
+  private static String describe(IOException e) {
+    String m = e.getMessage();
+    Throwable c = e.getCause();
+    if ((m == null || m.isEmpty()) && c != null) {
+      m = c.toString();
+    }
+    return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  private static String abbreviate(String s) {
+    String one = s.replaceAll("[\\r\\n\\t]+", " ").strip();
+    return one.length() > 200 ? one.substring(0, 200) + "..." : one;
+  }
+}

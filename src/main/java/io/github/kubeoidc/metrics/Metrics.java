@@ -1,0 +1,110 @@
+package io.github.kubeoidc.metrics;
+
+import io.github.kubeoidc.keys.KeyStatus;
+import io.github.kubeoidc.token.AuthResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Every series this webhook exports, in one place. Labels are bounded: {@code result}, {@code reason}
+ * (a {@link io.github.kubeoidc.token.Reason}) and {@code issuer} (a configured issuer URL, or
+ * {@code none} when the token named no configured issuer: the unverified {@code iss} is attacker-chosen
+ * and never becomes a label).
+ */
+public final class Metrics {
+  static final String PREFIX = "kube_oidc_webhook_";
+  static final String NO_ISSUER = "none";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+  public Metrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  /** Counts one TokenReview and its latency. */
+  public void recordTokenReview(AuthResult result, Duration elapsed) {
+    String outcome;
+    String reason;
+    String issuer;
+    if (result instanceof AuthResult.Authenticated a) {
+      outcome = "authenticated";
+      reason = "none";
+      issuer = a.issuer();
+    } else {
+      AuthResult.Rejected r = (AuthResult.Rejected) result;
+      outcome = r.reason().notMine() ? "not_mine" : "rejected";
+      reason = r.reason().name();
+      issuer = r.issuer() == null ? NO_ISSUER : r.issuer();
+    }
+    String key = outcome + '\0' + reason + '\0' + issuer;
+    counters.computeIfAbsent(key, k -> Counter.builder(PREFIX + "tokenreviews")
+            .description("TokenReviews answered, by result, rejection reason and configured issuer")
+            .tags("result", outcome, "reason", reason, "issuer", issuer)
+            .register(registry))
+        .increment();
+    timers.computeIfAbsent(outcome, k -> Timer.builder(PREFIX + "tokenreview_duration")
+            .description("Time to verify a token and build the answer")
+            .tags("result", outcome)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(50_000))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry))
+        .record(elapsed);
+  }
+
+  /** Counts a request that was not a TokenReview (HTTP 400). */
+  public void recordBadRequest() {
+    counters.computeIfAbsent("bad_request", k -> Counter.builder(PREFIX + "bad_requests")
+            .description("Requests to /authenticate that were not a TokenReview (HTTP 4xx)")
+            .register(registry))
+        .increment();
+  }
+
+  /** Exports one issuer's key status, read at scrape time. */
+  public void watchIssuer(String issuer, Supplier<KeyStatus> status) {
+    Gauge.builder(PREFIX + "issuer_keys", () -> status.get().keyCount())
+        .description("Usable signing keys held for the issuer (0 = not ready)")
+        .tag("issuer", issuer)
+        .register(registry);
+    Gauge.builder(PREFIX + "issuer_last_key_fetch_success_timestamp_seconds",
+            () -> {
+              KeyStatus s = status.get();
+              return s.lastSuccess() == null ? 0 : s.lastSuccess().toEpochMilli() / 1000.0;
+            })
+        .description("When the issuer's keys were last fetched successfully (Unix time; 0 = never)")
+        .tag("issuer", issuer)
+        .register(registry);
+    FunctionCounter.builder(PREFIX + "issuer_key_fetch_failures", status, s -> s.get().failures())
+        .description("Failed discovery or JWKS fetches for the issuer")
+        .tag("issuer", issuer)
+        .register(registry);
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

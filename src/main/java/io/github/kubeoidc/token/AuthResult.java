@@ -1,0 +1,17 @@
+package io.github.kubeoidc.token;
+
+/** The outcome of one token. */
+public sealed interface AuthResult {
+
+  /** {@code issuer} is the configured issuer URL that verified the token. */
+  record Authenticated(UserInfo user, String issuer) implements AuthResult {}
+
+  /**
+   * @param issuer the configured issuer the token was routed to, or null when none ("not mine")
+   */
+  record Rejected(Reason reason, String detail, String issuer) implements AuthResult {
+    public static Rejected of(TokenRejectedException e, String issuer) {
+      return new Rejected(e.reason(), e.detail(), issuer);
+    }
+  }
+}

@@ -1,0 +1,317 @@
+package io.github.kubeoidc.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.SignedJWT;
+import io.github.kubeoidc.config.FieldError;
+import io.github.kubeoidc.config.JwtAuthenticator;
+import io.github.kubeoidc.config.JwtAuthenticator.ClaimValidationRule;
+import io.github.kubeoidc.keys.KeySet;
+import io.github.kubeoidc.keys.KeySource;
+import io.github.kubeoidc.keys.KeyStatus;
+import io.github.kubeoidc.token.AuthResult.Authenticated;
+import io.github.kubeoidc.token.AuthResult.Rejected;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One configured issuer's verifier: the pipeline of Kubernetes' {@code AuthenticateToken}, top to bottom
+ * in {@link #authenticate(UnverifiedToken, StepListener)}. All configuration work is done once in the
+ * constructor; the per-token path only reads.
+ */
+public final class IssuerAuthenticator {
+  /** OIDC Core §3.1.3.7 allows clock skew; kube-apiserver allows none for exp and 60 s for nbf. */
+  static final Duration NBF_LEEWAY = Duration.ofSeconds(60);
+
+  private final String issuer;
+  private final Set<String> audiences;
+  private final Set<JWSAlgorithm> allowedAlgorithms;
+  private final KeySource keys;
+  private final ClaimMapper mapper;
+  private final List<ClaimValidationRule> requiredClaims;
+  private final Clock clock;
+
+  public IssuerAuthenticator(JwtAuthenticator config, Collection<String> allowedAlgorithms, KeySource keys, Clock clock) {
+    this.issuer = config.issuer().url();
+    this.audiences = Set.copyOf(config.issuer().audiences());
+    Set<JWSAlgorithm> algs = new LinkedHashSet<>();
+    for (String a : allowedAlgorithms) {
+      JWSAlgorithm alg = JWSAlgorithm.parse(a);
+      if (!JWSAlgorithm.Family.RSA.contains(alg) && !JWSAlgorithm.Family.EC.contains(alg)) {
+        // Never none or HMAC: with HMAC the issuer's public key would become a secret anyone can sign with.
+        throw new IllegalArgumentException("signing algorithm " + a + " is not allowed");
+      }
+      algs.add(alg);
+    }
+    this.allowedAlgorithms = Set.copyOf(algs);
+    this.keys = keys;
+    this.mapper = new ClaimMapper(issuer, config.claimMappings());
+    this.requiredClaims = config.claimValidationRules().stream().filter(r -> r.claim() != null).toList();
+    this.clock = clock;
+  }
+
+  public String issuer() {
+    return issuer;
+  }
+
+  public KeyStatus keyStatus() {
+    return keys.status();
+  }
+
+  /** Verifies a token already routed here by its unverified {@code iss}. Never throws for a bad token. */
+  public AuthResult authenticate(UnverifiedToken token, StepListener l) {
+    try {
+      UserInfo user = verifyAndMap(token, l);
+      return new Authenticated(user, issuer);
+    } catch (TokenRejectedException e) {
+      return Rejected.of(e, issuer);
+    }
+  }
+
+  private UserInfo verifyAndMap(UnverifiedToken token, StepListener l) throws TokenRejectedException {
+    Optional<KeySet> loaded = keys.current();
+    if (loaded.isEmpty()) {
+      throw fail(l, "keys", Reason.NOT_INITIALIZED,
+          "oidc: authenticator not initialized (no keys loaded yet for issuer " + quote(issuer) + ")");
+    }
+    KeySet keySet = loaded.get();
+    l.step("keys", true, keySet.keys().size() + " keys loaded at " + keySet.fetchedAt());
+
+    SignedJWT jwt = parse(token, l);
+    JWSHeader header = jwt.getHeader();
+    JWSAlgorithm alg = header.getAlgorithm();
+    if (!allowedAlgorithms.contains(alg)) {
+      throw fail(l, "algorithm", Reason.ALGORITHM_NOT_ALLOWED,
+          "oidc: token signed with algorithm " + quote(alg.getName()) + ", expected one of " + names(allowedAlgorithms));
+    }
+    l.step("algorithm", true, alg.getName());
+
+    List<JWK> candidates = candidateKeys(keySet, header, l);
+    verifySignature(jwt, candidates, l);
+
+    // From here on the claims are covered by a valid signature: the payload bytes that were verified are
+    // the ones UnverifiedToken decoded.
+    Map<String, Object> claims = token.unverifiedClaims();
+    checkTimes(claims, clock.instant(), l);
+    Object iss = claims.get("iss");
+    if (!issuer.equals(iss) && !("https://accounts.google.com".equals(issuer) && "accounts.google.com".equals(iss))) {
+      throw fail(l, "issuer", Reason.ISSUER_MISMATCH, "oidc: id token issued by a different provider, expected "
+          + quote(issuer) + " got " + quote(String.valueOf(iss)));
+    }
+    l.step("issuer", true, issuer);
+    checkAudience(claims, l);
+
+    UserInfo user = mapper.map(claims, l);
+    checkRequiredClaims(claims, l);
+    return user;
+  }
+
+  private SignedJWT parse(UnverifiedToken token, StepListener l) throws TokenRejectedException {
+    try {
+      SignedJWT jwt = SignedJWT.parse(token.raw());
+      if (jwt.getSignature() == null || jwt.getSignature().toString().isEmpty()) {
+        throw new ParseException("missing signature", 0);
+      }
+      return jwt;
+    } catch (ParseException e) {
+      l.step("header", false, "not a signed JWT: " + e.getMessage());
+      throw new TokenRejectedException(Reason.MALFORMED_TOKEN, "oidc: malformed jwt: " + truncate(e.getMessage()));
+    }
+  }
+
+  /** Keys that may have signed this token: by kid when given, else every key of the algorithm's type. */
+  private List<JWK> candidateKeys(KeySet keySet, JWSHeader header, StepListener l) throws TokenRejectedException {
+    String kid = header.getKeyID();
+    JWSAlgorithm alg = header.getAlgorithm();
+    List<JWK> pool = kid == null ? keySet.keys() : keySet.withKid(kid);
+    if (kid != null && pool.isEmpty()) {
+      // The issuer may have rotated: refetch (rate-limited, shared) before giving up.
+      Optional<KeySet> refreshed = keys.refreshOnUnknownKid(kid);
+      pool = refreshed.map(k -> k.withKid(kid)).orElse(List.of());
+    }
+    List<JWK> out = new ArrayList<>();
+    for (JWK k : pool) {
+      if (fits(k, alg)) {
+        out.add(k);
+      }
+    }
+    if (out.isEmpty()) {
+      throw fail(l, "key", Reason.KEY_NOT_FOUND, kid == null
+          ? "oidc: no " + alg.getName() + " key in the issuer's key set"
+          : "oidc: no " + alg.getName() + " key with kid " + quote(kid) + " in the issuer's key set");
+    }
+    l.step("key", true, (kid == null ? "no kid in header" : "kid " + quote(kid)) + ": " + out.size() + " candidate key(s)");
+    return out;
+  }
+
+  /** The key's type, curve and declared alg must fit the token's alg (RFC 7518 §3.1). */
+  private static boolean fits(JWK k, JWSAlgorithm alg) {
+    if (k.getAlgorithm() != null && !k.getAlgorithm().getName().equals(alg.getName())) {
+      return false;
+    }
+    if (JWSAlgorithm.Family.RSA.contains(alg)) {
+      return k instanceof RSAKey;
+    }
+    if (k instanceof ECKey ec) {
+      Curve c = ec.getCurve();
+      return (JWSAlgorithm.ES256.equals(alg) && Curve.P_256.equals(c))
+          || (JWSAlgorithm.ES384.equals(alg) && Curve.P_384.equals(c))
+          || (JWSAlgorithm.ES512.equals(alg) && Curve.P_521.equals(c));
+    }
+    return false;
+  }
+
+  private static void verifySignature(SignedJWT jwt, List<JWK> candidates, StepListener l) throws TokenRejectedException {
+    for (JWK k : candidates) {
+      try {
+        JWSVerifier v = k instanceof RSAKey rsa ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECKey) k);
+        // The verifiers honour no "crit" header names, so a token that marks any as critical fails here.
+        if (jwt.verify(v)) {
+          l.step("signature", true, "verified with " + (k.getKeyID() == null ? "a key without kid" : "kid " + quote(k.getKeyID())));
+          return;
+        }
+      } catch (JOSEException | IllegalStateException e) {
+        // a key that cannot verify this token is just not the right key
+      }
+    }
+    l.step("signature", false, "no candidate key verifies the signature");
+    throw new TokenRejectedException(Reason.INVALID_SIGNATURE, "oidc: failed to verify signature");
+  }
+
+  /** exp is required with no leeway; nbf, when present, gets 60 s; iat is not checked (as Kubernetes). */
+  private static void checkTimes(Map<String, Object> claims, Instant now, StepListener l) throws TokenRejectedException {
+    Instant exp = numericDate(claims, "exp", true, l);
+    if (exp.isBefore(now)) {
+      l.step("expiry", false, "expired at " + exp + ", now " + now);
+      throw new TokenRejectedException(Reason.EXPIRED, "oidc: token is expired (Token Expiry: " + exp + ")");
+    }
+    Instant nbf = numericDate(claims, "nbf", false, l);
+    if (nbf != null && now.plus(NBF_LEEWAY).isBefore(nbf)) {
+      l.step("expiry", false, "not valid before " + nbf + ", now " + now + " (leeway " + NBF_LEEWAY.toSeconds() + "s)");
+      throw new TokenRejectedException(Reason.NOT_YET_VALID,
+          "oidc: current time " + now + " before the nbf (not before) time: " + nbf);
+    }
+    numericDate(claims, "iat", false, l); // type only
+    l.step("expiry", true, "valid until " + exp + (nbf == null ? "" : ", not before " + nbf));
+  }
+
+  /** RFC 7519 §2 NumericDate: a JSON number of seconds. {@code null} is a wrong type, not absence. */
+  private static Instant numericDate(Map<String, Object> claims, String name, boolean required, StepListener l)
+      throws TokenRejectedException {
+    if (!claims.containsKey(name)) {
+      if (required) {
+        l.step("expiry", false, "claim \"" + name + "\" is missing");
+        throw new TokenRejectedException(Reason.INVALID_CLAIM, "oidc: claim \"" + name + "\" is required");
+      }
+      return null;
+    }
+    Object v = claims.get(name);
+    if (!(v instanceof Number n)) {
+      l.step("expiry", false, "claim \"" + name + "\" is not a number");
+      throw new TokenRejectedException(Reason.INVALID_CLAIM, "oidc: claim \"" + name + "\" must be a number");
+    }
+    BigDecimal seconds = n instanceof BigInteger bi ? new BigDecimal(bi) : new BigDecimal(n.toString());
+    // Instant covers about ±3e16 years; keep to a sane range so arithmetic never overflows.
+    if (seconds.abs().compareTo(BigDecimal.valueOf(1L << 40)) > 0) {
+      l.step("expiry", false, "claim \"" + name + "\" is out of range");
+      throw new TokenRejectedException(Reason.INVALID_CLAIM, "oidc: claim \"" + name + "\" is out of range");
+    }
+    long whole = seconds.longValue();
+    long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValue();
+    return Instant.ofEpochSecond(whole, nanos);
+  }
+
+  /** The token's aud (string or array of strings) must contain one of the configured audiences. */
+  private void checkAudience(Map<String, Object> claims, StepListener l) throws TokenRejectedException {
+    Object raw = claims.get("aud");
+    List<String> aud = new ArrayList<>();
+    if (raw instanceof String s) {
+      aud.add(s);
+    } else if (raw instanceof List<?> list) {
+      for (Object o : list) {
+        if (!(o instanceof String s)) {
+          l.step("audience", false, "claim \"aud\" holds a non-string");
+          throw new TokenRejectedException(Reason.INVALID_CLAIM, "oidc: claim \"aud\" must be a string or an array of strings");
+        }
+        aud.add(s);
+      }
+    } else if (raw != null || claims.containsKey("aud")) {
+      l.step("audience", false, "claim \"aud\" is neither a string nor an array");
+      throw new TokenRejectedException(Reason.INVALID_CLAIM, "oidc: claim \"aud\" must be a string or an array of strings");
+    }
+    if (aud.stream().noneMatch(audiences::contains)) {
+      throw fail(l, "audience", Reason.AUDIENCE_MISMATCH,
+          "oidc: expected audience in " + names(audiences) + " got " + quoteAll(aud));
+    }
+    l.step("audience", true, "aud " + quoteAll(aud) + " contains one of " + names(audiences));
+  }
+
+  /** {@code claim}/{@code requiredValue} rules: present, a JSON string, and equal. */
+  private void checkRequiredClaims(Map<String, Object> claims, StepListener l) throws TokenRejectedException {
+    for (ClaimValidationRule r : requiredClaims) {
+      String name = r.claim();
+      String want = r.requiredValue() == null ? "" : r.requiredValue();
+      if (!claims.containsKey(name)) {
+        l.step("claim rules", false, "required claim " + quote(name) + " is missing");
+        throw new TokenRejectedException(Reason.REQUIRED_CLAIM, "oidc: required claim " + name + " not present in ID token");
+      }
+      if (!(claims.get(name) instanceof String got)) {
+        l.step("claim rules", false, "required claim " + quote(name) + " is not a string");
+        throw new TokenRejectedException(Reason.REQUIRED_CLAIM, "oidc: parse claim " + name + ": not a string");
+      }
+      if (!got.equals(want)) {
+        l.step("claim rules", false, "required claim " + quote(name) + " is " + quote(got) + ", expected " + quote(want));
+        throw new TokenRejectedException(Reason.REQUIRED_CLAIM,
+            "oidc: required claim " + name + " value does not match. Got = " + truncate(got) + ", want = " + want);
+      }
+    }
+    l.step("claim rules", true, requiredClaims.size() + " rule(s) passed");
+  }
+
+  // --- small helpers --------------------------------------------------------------------------
+
+  /** Reports a failed step and builds its rejection. */
+  static TokenRejectedException fail(StepListener l, String step, Reason reason, String detail) {
+    l.step(step, false, detail);
+    return new TokenRejectedException(reason, detail);
+  }
+
+  /** Quotes an untrusted value for a message: escaped like Go's %q and cut at 64 characters. */
+  static String quote(String s) {
+    return FieldError.quote(truncate(s));
+  }
+
+  static String truncate(String s) {
+    if (s == null) {
+      return "null";
+    }
+    return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+  }
+
+  private static String quoteAll(Collection<String> values) {
+    return values.stream().limit(8).map(IssuerAuthenticator::quote).toList().toString();
+  }
+
+  private static String names(Collection<?> values) {
+    return values.stream().map(v -> v instanceof JWSAlgorithm a ? a.getName() : quote(v.toString())).sorted().toList().toString();
+  }
+}
