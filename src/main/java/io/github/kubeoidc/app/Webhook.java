@@ -14,6 +14,7 @@ public final class Webhook implements AutoCloseable {
   private final Wiring wiring;
   private final WebhookServer server;
   private final List<URI> urls;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private Webhook(Wiring wiring, WebhookServer server, List<URI> urls) {
     this.wiring = wiring;
@@ -54,6 +55,9 @@ public final class Webhook implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     server.close();
     wiring.close();
   }

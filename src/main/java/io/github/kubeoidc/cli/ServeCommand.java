@@ -60,6 +60,9 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Also (or only) serve plain HTTP on this port, for loopback and tests; 0 picks a free port.")
   Integer httpPort;
 
+  /** Counted down on SIGTERM/Ctrl-C (or by a test) to stop serving. */
+  final CountDownLatch stop = new CountDownLatch(1);
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -72,20 +75,26 @@ public final class ServeCommand implements Callable<Integer> {
       err.flush();
       return Exit.CONFIG;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Thread hook = new Thread(() -> {
       LOG.info("shutting down");
+      stop.countDown();
       webhook.close();
-      stopped.countDown();
-    }, "shutdown"));
+    }, "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     out.println("listening on " + webhook.urls().stream().map(URI::toString).collect(Collectors.joining(" ")));
     out.flush();
     try {
-      stopped.await();
+      stop.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return 0;
+    webhook.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down
+    }
+    return Exit.OK;
   }
 
   /** Validates flags and configuration, then starts. Every problem is a {@link ConfigException}. */

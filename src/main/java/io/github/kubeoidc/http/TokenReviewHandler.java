@@ -43,7 +43,7 @@ final class TokenReviewHandler implements Handler {
       req = TokenReviewJson.parse(ctx.bodyAsBytes());
     } catch (TokenReviewJson.BadRequest e) {
       metrics.recordBadRequest();
-      LOG.info("tokenreview bad request: {}", e.getMessage());
+      LOG.info("bad request: {}", e.getMessage());
       ctx.status(400).contentType("application/json").result(TokenReviewJson.error(e.getMessage()));
       return;
     }
@@ -52,7 +52,7 @@ final class TokenReviewHandler implements Handler {
       result = authenticator.get().authenticate(req.token());
     } catch (RuntimeException e) {
       // A bug must not become a 5xx (kube-apiserver would retry it five times) nor let anyone in.
-      LOG.error("tokenreview failed unexpectedly: {}", e.toString());
+      LOG.error("failed unexpectedly: {}", e.toString());
       result = new AuthResult.Rejected(io.github.kubeoidc.token.Reason.MALFORMED_TOKEN, "oidc: internal error verifying token", null);
     }
     ctx.status(200).contentType("application/json").result(TokenReviewJson.response(req.apiVersion(), result));
@@ -66,11 +66,11 @@ final class TokenReviewHandler implements Handler {
 
   private static void log(AuthResult result, double ms) {
     if (result instanceof AuthResult.Authenticated a) {
-      LOG.info("tokenreview authenticated issuer={} user={} groups={} ms={}", a.issuer(),
+      LOG.info("authenticated issuer={} user={} groups={} ms={}", a.issuer(),
           LogText.escape(a.user().username()), a.user().groups().size(), String.format("%.2f", ms));
     } else {
       AuthResult.Rejected r = (AuthResult.Rejected) result;
-      LOG.info("tokenreview rejected reason={} issuer={} error={} ms={}", r.reason(),
+      LOG.info("rejected reason={} issuer={} error={} ms={}", r.reason(),
           r.issuer() == null ? "none" : r.issuer(), LogText.quote(r.detail()), String.format("%.2f", ms));
     }
   }

@@ -64,13 +64,14 @@ public final class IssuerHttp {
     }
   }
 
+  /** The first message in the cause chain: the JDK's HttpClient often wraps an empty ConnectException. */
   private static String describe(IOException e) {
-    String m = e.getMessage();
-    Throwable c = e.getCause();
-    if ((m == null || m.isEmpty()) && c != null) {
-      m = c.toString();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isEmpty()) {
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+      }
     }
-    return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
   }
 
   private static String abbreviate(String s) {

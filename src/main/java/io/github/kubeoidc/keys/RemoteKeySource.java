@@ -176,7 +176,7 @@ public final class RemoteKeySource implements KeySource, AutoCloseable {
       failures.incrementAndGet();
       lastError = e.getMessage() == null ? e.toString() : e.getMessage();
       jwksUri = null; // rediscover next time: the issuer may have moved its keys
-      LOG.warn("issuer {}: key fetch failed ({}), {}; retrying in {} ms", issuer, why, lastError,
+      LOG.warn("issuer {}: key fetch failed ({}): {}; {}; retrying in {} ms", issuer, why, lastError,
           keys == null ? "no keys yet" : "keeping " + keys.keys().size() + " last good keys", backoff.toMillis());
       schedule(backoff);
       backoff = min(backoff.multipliedBy(2), settings.maxBackoff());
