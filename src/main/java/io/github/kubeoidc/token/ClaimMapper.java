@@ -51,7 +51,8 @@ final class ClaimMapper {
     List<String> groups = groups(claims, l);
     String uid = uid(claims, l);
     Map<String, List<String>> extra = new LinkedHashMap<>();
-    if (claims.get("jti") instanceof String jti) {
+    // As Kubernetes' CredentialIDForJTI: an empty jti identifies nothing and adds no credential id.
+    if (claims.get("jti") instanceof String jti && !jti.isEmpty()) {
       extra.put(CREDENTIAL_ID_KEY, List.of("JTI=" + jti));
     }
     return new UserInfo(username, uid, groups, extra);

@@ -229,9 +229,11 @@ public final class IssuerAuthenticator {
       l.step("expiry", false, "claim \"" + name + "\" is not a number");
       throw new TokenRejectedException(Reason.INVALID_CLAIM, "oidc: claim \"" + name + "\" must be a number");
     }
-    BigDecimal seconds = n instanceof BigInteger bi ? new BigDecimal(bi) : new BigDecimal(n.toString());
+    // A JSON number beyond a double's range (1e400) parses as ±Infinity, which has no BigDecimal form.
+    boolean finite = !(n instanceof Double d) || Double.isFinite(d);
+    BigDecimal seconds = !finite ? null : n instanceof BigInteger bi ? new BigDecimal(bi) : new BigDecimal(n.toString());
     // Instant covers about ±3e16 years; keep to a sane range so arithmetic never overflows.
-    if (seconds.abs().compareTo(BigDecimal.valueOf(1L << 40)) > 0) {
+    if (seconds == null || seconds.abs().compareTo(BigDecimal.valueOf(1L << 40)) > 0) {
       l.step("expiry", false, "claim \"" + name + "\" is out of range");
       throw new TokenRejectedException(Reason.INVALID_CLAIM, "oidc: claim \"" + name + "\" is out of range");
     }
