@@ -163,10 +163,10 @@ public final class ConfigValidator {
     if (u.getRawUserInfo() != null) {
       errs.add(FieldError.invalid(p, raw, "URL must not contain a username or password"));
     }
-    if (u.getRawQuery() != null) {
+    if (notEmpty(u.getRawQuery())) {
       errs.add(FieldError.invalid(p, raw, "URL must not contain a query"));
     }
-    if (u.getRawFragment() != null) {
+    if (notEmpty(u.getRawFragment())) {
       errs.add(FieldError.invalid(p, raw, "URL must not contain a fragment"));
     }
   }
@@ -183,20 +183,19 @@ public final class ConfigValidator {
       }
       boolean hasClaim = notEmpty(r.claim());
       boolean hasExpr = notEmpty(r.expression());
+      // One branch per rule, as validation.go's switch: with both set, that is the only error reported.
       if (hasClaim && hasExpr) {
         errs.add(FieldError.invalid(rp, null, "claim and expression can't both be set"));
       } else if (!hasClaim && !hasExpr) {
         errs.add(FieldError.required(rp, "claim or expression is required"));
-      }
-      if (hasClaim) {
+      } else if (hasClaim) {
         if (notEmpty(r.message())) {
           errs.add(FieldError.invalid(rp.child("message"), r.message(), "message can't be set when claim is set"));
         }
         if (!claims.add(r.claim())) {
           errs.add(FieldError.duplicate(rp.child("claim"), r.claim()));
         }
-      }
-      if (hasExpr) {
+      } else {
         if (r.requiredValue() != null && !r.requiredValue().isEmpty()) {
           errs.add(FieldError.invalid(rp.child("requiredValue"), r.requiredValue(),
               "requiredValue can't be set when expression is set"));
@@ -227,8 +226,7 @@ public final class ConfigValidator {
       boolean hasExpr = notEmpty(m.uid().expression());
       if (hasClaim && hasExpr) {
         errs.add(FieldError.invalid(up, null, "claim and expression can't both be set"));
-      }
-      if (hasExpr) {
+      } else if (hasExpr) {
         errs.add(FieldError.invalid(up.child("expression"), m.uid().expression(), CEL_NOT_SUPPORTED));
       }
     }
@@ -257,16 +255,13 @@ public final class ConfigValidator {
       errs.add(FieldError.invalid(p, null, "claim and expression can't both be set"));
     } else if (required && !hasClaim && !hasExpr) {
       errs.add(FieldError.required(p, "claim or expression is required"));
-    }
-    if (hasExpr) {
+    } else if (hasExpr) {
       if (m.prefix() != null) {
         errs.add(FieldError.invalid(p.child("prefix"), m.prefix(), "prefix can't be set when expression is set"));
       }
       errs.add(FieldError.invalid(p.child("expression"), m.expression(), CEL_NOT_SUPPORTED + " and prefix"));
     }
-    if (!hasClaim && !hasExpr && m.prefix() != null && !m.prefix().isEmpty()) {
-      errs.add(FieldError.invalid(p.child("prefix"), m.prefix(), "prefix can't be set without claim"));
-    }
+    // A prefix with neither claim nor expression is unused; validation.go accepts it, so do we.
   }
 
   /** A domain-prefixed path, lowercase, unique, outside the domains Kubernetes reserves. */
@@ -309,7 +304,12 @@ public final class ConfigValidator {
     return s != null && !s.isEmpty();
   }
 
+  /** Go's {@code strings.TrimRight(s, "/")}: every trailing slash. */
   private static String stripSlash(String s) {
-    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    int end = s.length();
+    while (end > 0 && s.charAt(end - 1) == '/') {
+      end--;
+    }
+    return s.substring(0, end);
   }
 }

@@ -53,7 +53,8 @@ public record FieldError(FieldPath field, Type type, String value, String detail
   public String toString() {
     StringBuilder b = new StringBuilder().append(field).append(": ").append(type.label);
     if (value != null) {
-      b.append(": ").append(OMITTED.equals(value) ? value : quote(value));
+      // Go's field.Error prints a count (TooMany) bare and a string %q-quoted.
+      b.append(": ").append(OMITTED.equals(value) || type == Type.TOO_MANY ? value : quote(value));
     }
     if (detail != null && !detail.isEmpty()) {
       b.append(": ").append(detail);

@@ -67,11 +67,13 @@ public record LegacyFlags(
     }
     Map<String, String> required = new LinkedHashMap<>();
     for (String kv : requiredClaims) {
+      // As kube-apiserver's flag (cliflag.MapStringString): split at the first '=', trim key and value.
       int eq = kv.indexOf('=');
-      if (eq <= 0) {
+      String key = eq < 0 ? "" : kv.substring(0, eq).strip();
+      if (key.isEmpty()) {
         errs.add(FieldError.invalid(FieldPath.root("--oidc-required-claim"), kv, "must be key=value"));
       } else {
-        required.put(kv.substring(0, eq), kv.substring(eq + 1));
+        required.put(key, kv.substring(eq + 1).strip());
       }
     }
     if (!errs.isEmpty()) {
