@@ -69,7 +69,7 @@ public final class Wiring implements AutoCloseable {
       IssuerHttp http = new IssuerHttp(Pem.clientContext(cas), IssuerHttp.DEFAULT_TIMEOUT, IssuerHttp.DEFAULT_MAX_BODY_BYTES);
       RemoteKeySource keys = new RemoteKeySource(a.issuer().url(), a.issuer().discoveryURL(), http, clock, scheduler, settings);
       sources.add(keys);
-      authenticators.add(new IssuerAuthenticator(a, cfg.signingAlgorithms(), keys, clock));
+      authenticators.add(new IssuerAuthenticator(a, cfg.rules().get(i), cfg.signingAlgorithms(), keys, clock));
       metrics.watchIssuer(a.issuer().url(), keys::status);
       LOG.info("issuer {}: audiences {}, algorithms {}, CA {}", a.issuer().url(), a.issuer().audiences(),
           cfg.signingAlgorithms(), cas.isEmpty() ? "system trust store" : cas.size() + " certificate(s) from configuration");

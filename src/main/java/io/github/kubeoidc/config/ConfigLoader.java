@@ -44,8 +44,8 @@ public final class ConfigLoader {
       throw new ConfigException("--authentication-config: cannot read " + file + ": " + e);
     }
     AuthenticationConfiguration cfg = parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
-    return new WebhookConfig(
-        ConfigValidator.validateFile(cfg), WebhookConfig.ALL_ASYMMETRIC_ALGORITHMS, file.toString());
+    ConfigValidator.Validated v = ConfigValidator.validateFile(cfg);
+    return new WebhookConfig(cfg.jwt(), v.rules(), WebhookConfig.ALL_ASYMMETRIC_ALGORITHMS, file.toString());
   }
 
   /**

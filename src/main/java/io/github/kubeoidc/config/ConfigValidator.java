@@ -1,5 +1,9 @@
 package io.github.kubeoidc.config;
 
+import io.github.kubeoidc.cel.CelCompileException;
+import io.github.kubeoidc.cel.CelEnv;
+import io.github.kubeoidc.cel.CompiledExpression;
+import io.github.kubeoidc.cel.CompiledRules;
 import io.github.kubeoidc.config.JwtAuthenticator.ClaimMappings;
 import io.github.kubeoidc.config.JwtAuthenticator.ClaimValidationRule;
 import io.github.kubeoidc.config.JwtAuthenticator.ExtraMapping;
@@ -26,15 +30,24 @@ public final class ConfigValidator {
   /** kube-apiserver refuses more than this many {@code jwt} authenticators. */
   public static final int MAX_JWT_AUTHENTICATORS = 64;
 
-  static final String CEL_NOT_SUPPORTED =
-      "CEL expressions are not supported yet by this version of kube-oidc-webhook; use claim";
+  static final String EMAIL_VERIFIED_REQUIRED = "claims.email_verified must be used in claimMappings.username.expression"
+      + " or claimMappings.extra[*].valueExpression or claimValidationRules[*].expression when claims.email is used"
+      + " in claimMappings.username.expression";
+
+  /** The outcome of validation: every problem found, and the compiled expressions of each authenticator. */
+  public record Validated(List<FieldError> errors, List<CompiledRules> rules) {
+    public Validated {
+      errors = List.copyOf(errors);
+      rules = List.copyOf(rules);
+    }
+  }
 
   private ConfigValidator() {
     throw new AssertionError();
   }
 
-  /** Validates a decoded file and returns its authenticators, or throws with every problem found. */
-  public static List<JwtAuthenticator> validateFile(AuthenticationConfiguration cfg) throws ConfigException {
+  /** Validates a decoded file and compiles its expressions, or throws with every problem found. */
+  public static Validated validateFile(AuthenticationConfiguration cfg) throws ConfigException {
     List<FieldError> errs = new ArrayList<>();
     if (cfg.apiVersion() == null || cfg.apiVersion().isEmpty()) {
       errs.add(FieldError.required(FieldPath.root("apiVersion"), "one of " + AuthenticationConfiguration.API_VERSIONS));
@@ -51,16 +64,26 @@ public final class ConfigValidator {
     if (cfg.anonymous() != null && !cfg.anonymous().isNull()) {
       LOG.warn("anonymous: ignored; a token webhook cannot grant anonymous access (configure it on kube-apiserver)");
     }
-    errs.addAll(validateAuthenticators(cfg.jwt(), FieldPath.root("jwt")));
+    Validated v = validate(cfg.jwt(), FieldPath.root("jwt"));
+    errs.addAll(v.errors());
     if (!errs.isEmpty()) {
       throw new ConfigException(errs);
     }
-    return cfg.jwt();
+    return v;
   }
 
   /** Checks the {@code jwt} list; returns every problem found, empty when valid. */
   public static List<FieldError> validateAuthenticators(List<JwtAuthenticator> jwt, FieldPath path) {
+    return validate(jwt, path).errors();
+  }
+
+  /**
+   * Checks the {@code jwt} list and compiles every CEL expression in the same pass (as Kubernetes'
+   * validation.go does), so that all problems, static or CEL, are reported together.
+   */
+  public static Validated validate(List<JwtAuthenticator> jwt, FieldPath path) {
     List<FieldError> errs = new ArrayList<>();
+    List<CompiledRules> compiled = new ArrayList<>();
     if (jwt.isEmpty()) {
       errs.add(FieldError.required(path, "at least one jwt authenticator is required: this webhook only verifies JWTs"));
     }
@@ -75,14 +98,63 @@ public final class ConfigValidator {
       JwtAuthenticator a = jwt.get(i);
       if (a == null) {
         errs.add(FieldError.required(p, "an authenticator is required"));
+        compiled.add(CompiledRules.NONE);
         continue;
       }
+      Exprs exprs = new Exprs(errs);
       validateIssuer(a.issuer(), p.child("issuer"), issuers, discoveryUrls, errs);
-      validateClaimValidationRules(a.claimValidationRules(), p.child("claimValidationRules"), errs);
-      validateClaimMappings(a.claimMappings(), p.child("claimMappings"), errs);
-      validateUserValidationRules(a.userValidationRules(), p.child("userValidationRules"), errs);
+      validateClaimValidationRules(a.claimValidationRules(), p.child("claimValidationRules"), errs, exprs);
+      validateClaimMappings(a.claimMappings(), p.child("claimMappings"), errs, exprs);
+      validateUserValidationRules(a.userValidationRules(), p.child("userValidationRules"), errs, exprs);
+      exprs.checkEmailVerified(p.child("claimMappings").child("username").child("expression"));
+      compiled.add(exprs.build());
     }
-    return errs;
+    return new Validated(errs, compiled);
+  }
+
+  /** Compiles one authenticator's expressions, collecting compile errors with their field paths. */
+  private static final class Exprs {
+    private final List<FieldError> errs;
+    final List<CompiledRules.Rule> claimRules = new ArrayList<>();
+    CompiledExpression username;
+    CompiledExpression groups;
+    CompiledExpression uid;
+    final List<CompiledRules.Extra> extra = new ArrayList<>();
+    final List<CompiledRules.Rule> userRules = new ArrayList<>();
+
+    Exprs(List<FieldError> errs) {
+      this.errs = errs;
+    }
+
+    /** Null when it does not compile (the error is recorded). */
+    CompiledExpression compile(CelEnv.Scope scope, String source, boolean mustBeBool, FieldPath path) {
+      try {
+        return CelEnv.get().compile(scope, source, mustBeBool);
+      } catch (CelCompileException e) {
+        errs.add(FieldError.invalid(path, source, e.getMessage()));
+        return null;
+      }
+    }
+
+    /**
+     * Kubernetes' load-time rule: a username expression that reads claims.email must be accompanied by a
+     * check of claims.email_verified somewhere (a syntactic check, as Kubernetes does it).
+     */
+    void checkEmailVerified(FieldPath path) {
+      if (username == null || !username.claimsUsed().contains("email")) {
+        return;
+      }
+      boolean checked = username.claimsUsed().contains("email_verified")
+          || extra.stream().anyMatch(e -> e.expression().claimsUsed().contains("email_verified"))
+          || claimRules.stream().anyMatch(r -> r.expression().claimsUsed().contains("email_verified"));
+      if (!checked) {
+        errs.add(FieldError.invalid(path, username.source(), EMAIL_VERIFIED_REQUIRED));
+      }
+    }
+
+    CompiledRules build() {
+      return new CompiledRules(claimRules, username, groups, uid, extra, userRules);
+    }
   }
 
   private static void validateIssuer(
@@ -171,7 +243,8 @@ public final class ConfigValidator {
     }
   }
 
-  private static void validateClaimValidationRules(List<ClaimValidationRule> rules, FieldPath p, List<FieldError> errs) {
+  private static void validateClaimValidationRules(
+      List<ClaimValidationRule> rules, FieldPath p, List<FieldError> errs, Exprs exprs) {
     Set<String> claims = new HashSet<>();
     Set<String> expressions = new HashSet<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -203,22 +276,25 @@ public final class ConfigValidator {
         if (!expressions.add(r.expression())) {
           errs.add(FieldError.duplicate(rp.child("expression"), r.expression()));
         }
-        errs.add(FieldError.invalid(rp.child("expression"), r.expression(), CEL_NOT_SUPPORTED + " and requiredValue"));
+        CompiledExpression c = exprs.compile(CelEnv.Scope.CLAIMS, r.expression(), true, rp.child("expression"));
+        if (c != null) {
+          exprs.claimRules.add(new CompiledRules.Rule(c, r.message() == null ? "" : r.message()));
+        }
       }
     }
   }
 
-  private static void validateClaimMappings(ClaimMappings m, FieldPath p, List<FieldError> errs) {
+  private static void validateClaimMappings(ClaimMappings m, FieldPath p, List<FieldError> errs, Exprs exprs) {
     if (m == null || m.username() == null) {
       errs.add(FieldError.required(p.child("username"), "claim or expression is required"));
     } else {
-      validatePrefixed(m.username(), p.child("username"), true, errs);
+      exprs.username = validatePrefixed(m.username(), p.child("username"), true, errs, exprs);
     }
     if (m == null) {
       return;
     }
     if (m.groups() != null) {
-      validatePrefixed(m.groups(), p.child("groups"), false, errs);
+      exprs.groups = validatePrefixed(m.groups(), p.child("groups"), false, errs, exprs);
     }
     if (m.uid() != null) {
       FieldPath up = p.child("uid");
@@ -227,7 +303,7 @@ public final class ConfigValidator {
       if (hasClaim && hasExpr) {
         errs.add(FieldError.invalid(up, null, "claim and expression can't both be set"));
       } else if (hasExpr) {
-        errs.add(FieldError.invalid(up.child("expression"), m.uid().expression(), CEL_NOT_SUPPORTED));
+        exprs.uid = exprs.compile(CelEnv.Scope.CLAIMS, m.uid().expression(), false, up.child("expression"));
       }
     }
     Set<String> keys = new HashSet<>();
@@ -242,13 +318,17 @@ public final class ConfigValidator {
       if (!notEmpty(e.valueExpression())) {
         errs.add(FieldError.required(ep.child("valueExpression"), "valueExpression is required"));
       } else {
-        errs.add(FieldError.invalid(ep.child("valueExpression"), e.valueExpression(),
-            "CEL expressions are not supported yet by this version of kube-oidc-webhook"));
+        CompiledExpression c = exprs.compile(CelEnv.Scope.CLAIMS, e.valueExpression(), false, ep.child("valueExpression"));
+        if (c != null && notEmpty(e.key())) {
+          exprs.extra.add(new CompiledRules.Extra(e.key(), c));
+        }
       }
     }
   }
 
-  private static void validatePrefixed(PrefixedClaimOrExpression m, FieldPath p, boolean required, List<FieldError> errs) {
+  /** Returns the compiled expression when the mapping is an expression that compiles, else null. */
+  private static CompiledExpression validatePrefixed(
+      PrefixedClaimOrExpression m, FieldPath p, boolean required, List<FieldError> errs, Exprs exprs) {
     boolean hasClaim = notEmpty(m.claim());
     boolean hasExpr = notEmpty(m.expression());
     if (hasClaim && hasExpr) {
@@ -259,9 +339,10 @@ public final class ConfigValidator {
       if (m.prefix() != null) {
         errs.add(FieldError.invalid(p.child("prefix"), m.prefix(), "prefix can't be set when expression is set"));
       }
-      errs.add(FieldError.invalid(p.child("expression"), m.expression(), CEL_NOT_SUPPORTED + " and prefix"));
+      return exprs.compile(CelEnv.Scope.CLAIMS, m.expression(), false, p.child("expression"));
     }
     // A prefix with neither claim nor expression is unused; validation.go accepts it, so do we.
+    return null;
   }
 
   /** A domain-prefixed path, lowercase, unique, outside the domains Kubernetes reserves. */
@@ -287,15 +368,18 @@ public final class ConfigValidator {
     }
   }
 
-  private static void validateUserValidationRules(List<UserValidationRule> rules, FieldPath p, List<FieldError> errs) {
+  private static void validateUserValidationRules(
+      List<UserValidationRule> rules, FieldPath p, List<FieldError> errs, Exprs exprs) {
     for (int i = 0; i < rules.size(); i++) {
       FieldPath rp = p.index(i);
       UserValidationRule r = rules.get(i);
       if (r == null || !notEmpty(r.expression())) {
         errs.add(FieldError.required(rp.child("expression"), "expression is required"));
       } else {
-        errs.add(FieldError.invalid(rp.child("expression"), r.expression(),
-            "CEL expressions are not supported yet by this version of kube-oidc-webhook"));
+        CompiledExpression c = exprs.compile(CelEnv.Scope.USER, r.expression(), true, rp.child("expression"));
+        if (c != null) {
+          exprs.userRules.add(new CompiledRules.Rule(c, r.message() == null ? "" : r.message()));
+        }
       }
     }
   }

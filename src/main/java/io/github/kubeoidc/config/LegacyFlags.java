@@ -93,11 +93,11 @@ public record LegacyFlags(
             null,
             List.of()),
         List.of());
-    List<FieldError> invalid = ConfigValidator.validateAuthenticators(List.of(a), FieldPath.root("--oidc-*"));
-    if (!invalid.isEmpty()) {
-      throw new ConfigException(invalid.stream().map(LegacyFlags::toFlagError).toList());
+    ConfigValidator.Validated v = ConfigValidator.validate(List.of(a), FieldPath.root("--oidc-*"));
+    if (!v.errors().isEmpty()) {
+      throw new ConfigException(v.errors().stream().map(LegacyFlags::toFlagError).toList());
     }
-    return new WebhookConfig(List.of(a), algs, "--oidc-* flags");
+    return new WebhookConfig(List.of(a), v.rules(), algs, "--oidc-* flags");
   }
 
   /**

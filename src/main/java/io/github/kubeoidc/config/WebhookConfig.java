@@ -1,14 +1,17 @@
 package io.github.kubeoidc.config;
 
+import io.github.kubeoidc.cel.CompiledRules;
 import java.util.List;
 
 /**
  * What the verifier runs on, whichever way it was configured: the authenticators (from a file, or built
  * from the legacy {@code --oidc-*} flags) and the JWS algorithms tokens may be signed with.
  *
+ * @param rules the compiled CEL expressions of each authenticator, same order
  * @param source where it came from, for log lines: a file path or {@code "--oidc-* flags"}
  */
-public record WebhookConfig(List<JwtAuthenticator> authenticators, List<String> signingAlgorithms, String source) {
+public record WebhookConfig(
+    List<JwtAuthenticator> authenticators, List<CompiledRules> rules, List<String> signingAlgorithms, String source) {
 
   /**
    * With a configuration file kube-apiserver accepts these nine; we do the same. Never {@code none} or
@@ -19,6 +22,10 @@ public record WebhookConfig(List<JwtAuthenticator> authenticators, List<String> 
 
   public WebhookConfig {
     authenticators = List.copyOf(authenticators);
+    rules = List.copyOf(rules);
+    if (rules.size() != authenticators.size()) {
+      throw new IllegalArgumentException("one CompiledRules per authenticator required");
+    }
     signingAlgorithms = List.copyOf(signingAlgorithms);
   }
 }

@@ -3,6 +3,11 @@ package io.github.kubeoidc.token;
 import static io.github.kubeoidc.token.IssuerAuthenticator.fail;
 import static io.github.kubeoidc.token.IssuerAuthenticator.quote;
 
+import dev.cel.common.values.NullValue;
+import io.github.kubeoidc.cel.CelEnv;
+import io.github.kubeoidc.cel.CelEvalException;
+import io.github.kubeoidc.cel.CompiledExpression;
+import io.github.kubeoidc.cel.CompiledRules;
 import io.github.kubeoidc.config.JwtAuthenticator.ClaimMappings;
 import io.github.kubeoidc.config.JwtAuthenticator.PrefixedClaimOrExpression;
 import java.util.ArrayList;
@@ -29,10 +34,15 @@ final class ClaimMapper {
   private final String groupsPrefix;
   private final String uidClaim; // null: no uid
 
-  ClaimMapper(String issuer, ClaimMappings m) {
+  private final CompiledRules rules;
+
+  ClaimMapper(String issuer, ClaimMappings m, CompiledRules rules) {
+    this.rules = rules;
     PrefixedClaimOrExpression user = m.username();
     this.usernameClaim = user.claim();
-    if (user.prefix() == null) {
+    if (rules.username() != null) {
+      this.usernamePrefix = ""; // expressions build the whole name; a prefix is forbidden with them
+    } else if (user.prefix() == null) {
       // Kubernetes requires a prefix with claim; we default as the legacy flag does (kubernetes-semantics.md).
       this.usernamePrefix = "email".equals(usernameClaim) ? "" : issuer + "#";
       LOG.info("issuer {}: claimMappings.username.prefix not set; using {} (as --oidc-username-prefix would)",
@@ -46,16 +56,94 @@ final class ClaimMapper {
     this.uidClaim = m.uid() == null || m.uid().claim() == null || m.uid().claim().isEmpty() ? null : m.uid().claim();
   }
 
-  UserInfo map(Map<String, Object> claims, StepListener l) throws TokenRejectedException {
-    String username = username(claims, l);
-    List<String> groups = groups(claims, l);
-    String uid = uid(claims, l);
+  /**
+   * @param celClaims the claims as CEL sees them; null when no expression reads them
+   */
+  UserInfo map(Map<String, Object> claims, Map<String, Object> celClaims, StepListener l) throws TokenRejectedException {
+    String username = rules.username() != null ? usernameExpression(celClaims, l) : username(claims, l);
+    List<String> groups = groupsClaim != null && claims.containsKey(groupsClaim) || rules.groups() == null
+        ? groups(claims, l) : groupsExpression(celClaims, l);
+    String uid = rules.uid() != null ? uidExpression(celClaims, l) : uid(claims, l);
     Map<String, List<String>> extra = new LinkedHashMap<>();
     // As Kubernetes' CredentialIDForJTI: an empty jti identifies nothing and adds no credential id.
     if (claims.get("jti") instanceof String jti && !jti.isEmpty()) {
       extra.put(CREDENTIAL_ID_KEY, List.of("JTI=" + jti));
     }
+    for (CompiledRules.Extra e : rules.extra()) {
+      List<String> values = stringList(e.expression(), celClaims, Reason.EXTRA_INVALID, "extra",
+          "oidc: error evaluating extra claim expression: " + e.expression().source() + ": ", l);
+      if (!values.isEmpty()) {
+        extra.put(e.key(), values);
+      }
+    }
+    if (!rules.extra().isEmpty()) {
+      l.step("extra", true, extra.size() + " key(s)");
+    }
     return new UserInfo(username, uid, groups, extra);
+  }
+
+  private String usernameExpression(Map<String, Object> celClaims, StepListener l) throws TokenRejectedException {
+    String where = "oidc: error evaluating username claim expression: ";
+    Object v = evaluate(rules.username(), celClaims, Reason.USERNAME_INVALID, "username", where, l);
+    if (!(v instanceof String s)) {
+      throw fail(l, "username", Reason.USERNAME_INVALID, where + "username claim expression must return a string");
+    }
+    if (s.isEmpty()) {
+      throw fail(l, "username", Reason.USERNAME_INVALID, where + "username claim expression must return a non-empty string");
+    }
+    l.step("username", true, quote(s) + " from expression " + quote(rules.username().source()));
+    return s;
+  }
+
+  private List<String> groupsExpression(Map<String, Object> celClaims, StepListener l) throws TokenRejectedException {
+    List<String> groups = stringList(rules.groups(), celClaims, Reason.GROUPS_INVALID, "groups",
+        "oidc: error evaluating group claim expression: ", l);
+    l.step("groups", true, groups.size() + " group(s) from expression " + quote(rules.groups().source()));
+    return groups;
+  }
+
+  private String uidExpression(Map<String, Object> celClaims, StepListener l) throws TokenRejectedException {
+    String where = "oidc: error evaluating uid claim expression: ";
+    Object v = evaluate(rules.uid(), celClaims, Reason.UID_INVALID, "uid", where, l);
+    if (!(v instanceof String s)) {
+      throw fail(l, "uid", Reason.UID_INVALID, where + "uid claim expression must return a string");
+    }
+    l.step("uid", true, quote(s) + " from expression " + quote(rules.uid().source()));
+    return s;
+  }
+
+  private static Object evaluate(CompiledExpression e, Map<String, Object> celClaims, Reason reason, String step,
+      String where, StepListener l) throws TokenRejectedException {
+    try {
+      return CelEnv.get().evaluate(e, "claims", celClaims);
+    } catch (CelEvalException ex) {
+      throw fail(l, step, reason, where + "expression '" + e.source() + "' resulted in error: " + ex.getMessage());
+    }
+  }
+
+  /** Kubernetes' convertCELValueToStringList: a string ("" = none), a list of strings (empty ones dropped), or null. */
+  private static List<String> stringList(CompiledExpression e, Map<String, Object> celClaims, Reason reason, String step,
+      String where, StepListener l) throws TokenRejectedException {
+    Object v = evaluate(e, celClaims, reason, step, where, l);
+    if (v instanceof String s) {
+      return s.isEmpty() ? List.of() : List.of(s);
+    }
+    if (v instanceof NullValue) {
+      return List.of();
+    }
+    if (v instanceof List<?> list) {
+      List<String> out = new ArrayList<>();
+      for (Object o : list) {
+        if (!(o instanceof String s)) {
+          throw fail(l, step, reason, where + "expression must return a string or a list of strings");
+        }
+        if (!s.isEmpty()) {
+          out.add(s);
+        }
+      }
+      return out;
+    }
+    throw fail(l, step, reason, where + "expression must return a string or a list of strings");
   }
 
   private String username(Map<String, Object> claims, StepListener l) throws TokenRejectedException {

@@ -11,6 +11,9 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.SignedJWT;
+import io.github.kubeoidc.cel.CelEnv;
+import io.github.kubeoidc.cel.CelEvalException;
+import io.github.kubeoidc.cel.CompiledRules;
 import io.github.kubeoidc.config.FieldError;
 import io.github.kubeoidc.config.JwtAuthenticator;
 import io.github.kubeoidc.config.JwtAuthenticator.ClaimValidationRule;
@@ -50,7 +53,17 @@ public final class IssuerAuthenticator {
   private final List<ClaimValidationRule> requiredClaims;
   private final Clock clock;
 
+  private final CompiledRules rules;
+  private final Map<String, String> escapedClaims;
+
+  /** An authenticator without CEL expressions (tests, legacy flags). */
   public IssuerAuthenticator(JwtAuthenticator config, Collection<String> allowedAlgorithms, KeySource keys, Clock clock) {
+    this(config, CompiledRules.NONE, allowedAlgorithms, keys, clock);
+  }
+
+  /** {@code rules} are the authenticator's expressions as compiled by the configuration's validation. */
+  public IssuerAuthenticator(JwtAuthenticator config, CompiledRules rules, Collection<String> allowedAlgorithms,
+      KeySource keys, Clock clock) {
     this.issuer = config.issuer().url();
     this.audiences = Set.copyOf(config.issuer().audiences());
     Set<JWSAlgorithm> algs = new LinkedHashSet<>();
@@ -64,7 +77,9 @@ public final class IssuerAuthenticator {
     }
     this.allowedAlgorithms = Set.copyOf(algs);
     this.keys = keys;
-    this.mapper = new ClaimMapper(issuer, config.claimMappings());
+    this.rules = rules;
+    this.escapedClaims = rules.escapedClaims();
+    this.mapper = new ClaimMapper(issuer, config.claimMappings(), rules);
     this.requiredClaims = config.claimValidationRules().stream().filter(r -> r.claim() != null).toList();
     this.clock = clock;
   }
@@ -120,8 +135,12 @@ public final class IssuerAuthenticator {
     l.step("issuer", true, issuer);
     checkAudience(claims, l);
 
-    UserInfo user = mapper.map(claims, l);
+    // The CEL input is built once per token, as Kubernetes does, and only when an expression reads it.
+    Map<String, Object> celClaims = rules.readsClaims() ? CelEnv.claimsInput(claims, escapedClaims) : null;
+    UserInfo user = mapper.map(claims, celClaims, l);
     checkRequiredClaims(claims, l);
+    checkClaimValidationRules(celClaims, l);
+    checkUserValidationRules(user, l);
     return user;
   }
 
@@ -287,6 +306,47 @@ public final class IssuerAuthenticator {
       }
     }
     l.step("claim rules", true, requiredClaims.size() + " rule(s) passed");
+  }
+
+  /** claimValidationRules expressions, in order; the first false or failing one rejects. */
+  private void checkClaimValidationRules(Map<String, Object> celClaims, StepListener l) throws TokenRejectedException {
+    if (rules.claimValidationRules().isEmpty()) {
+      return;
+    }
+    String where = "oidc: error evaluating claim validation expression: ";
+    for (CompiledRules.Rule r : rules.claimValidationRules()) {
+      evaluateRule(r, "claims", celClaims, where, Reason.CLAIM_RULE_FAILED, "claim expressions", l);
+    }
+    l.step("claim expressions", true, rules.claimValidationRules().size() + " expression(s) true");
+  }
+
+  /** userValidationRules on the final user (after prefixes). */
+  private void checkUserValidationRules(UserInfo user, StepListener l) throws TokenRejectedException {
+    if (rules.userValidationRules().isEmpty()) {
+      return;
+    }
+    Map<String, Object> input = CelEnv.userInput(user.username(), user.uid(), user.groups(), user.extra());
+    String where = "oidc: error evaluating user info validation rule: ";
+    for (CompiledRules.Rule r : rules.userValidationRules()) {
+      evaluateRule(r, "user", input, where, Reason.USER_RULE_FAILED, "user rules", l);
+    }
+    l.step("user rules", true, rules.userValidationRules().size() + " rule(s) true");
+  }
+
+  private static void evaluateRule(CompiledRules.Rule r, String variable, Map<String, Object> input, String where,
+      Reason reason, String step, StepListener l) throws TokenRejectedException {
+    Object v;
+    try {
+      v = CelEnv.get().evaluate(r.expression(), variable, input);
+    } catch (CelEvalException e) {
+      throw fail(l, step, reason, where + "expression '" + r.expression().source() + "' resulted in error: " + e.getMessage());
+    }
+    if (!(v instanceof Boolean b)) {
+      throw fail(l, step, reason, where + "validation expression must return a boolean");
+    }
+    if (!b) {
+      throw fail(l, step, reason, where + "validation expression '" + r.expression().source() + "' failed: " + r.message());
+    }
   }
 
   // --- small helpers --------------------------------------------------------------------------

@@ -29,7 +29,13 @@ public enum Reason {
   GROUPS_INVALID(false),
   UID_INVALID(false),
   /** A {@code claimValidationRules} {@code claim}/{@code requiredValue} rule (or {@code --oidc-required-claim}) failed. */
-  REQUIRED_CLAIM(false);
+  REQUIRED_CLAIM(false),
+  /** An {@code extra} value expression failed or returned the wrong type. */
+  EXTRA_INVALID(false),
+  /** A {@code claimValidationRules} expression was false or failed. */
+  CLAIM_RULE_FAILED(false),
+  /** A {@code userValidationRules} expression was false or failed. */
+  USER_RULE_FAILED(false);
 
   private final boolean notMine;
 

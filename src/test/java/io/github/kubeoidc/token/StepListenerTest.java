@@ -63,6 +63,9 @@ class StepListenerTest {
       case GROUPS_INVALID -> Set.of("groups");
       case UID_INVALID -> Set.of("uid");
       case REQUIRED_CLAIM -> Set.of("claim rules");
+      case EXTRA_INVALID -> Set.of("extra");
+      case CLAIM_RULE_FAILED -> Set.of("claim expressions");
+      case USER_RULE_FAILED -> Set.of("user rules");
     };
   }
 
