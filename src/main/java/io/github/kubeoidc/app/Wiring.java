@@ -11,11 +11,13 @@ import io.github.kubeoidc.keys.RemoteKeySource;
 import io.github.kubeoidc.metrics.InstrumentedAuthenticator;
 import io.github.kubeoidc.metrics.Metrics;
 import io.github.kubeoidc.tls.Pem;
+import io.github.kubeoidc.token.CachingAuthenticator;
 import io.github.kubeoidc.token.IssuerAuthenticator;
 import io.github.kubeoidc.token.IssuerRouter;
 import io.github.kubeoidc.token.TokenAuthenticator;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -35,16 +37,35 @@ public final class Wiring implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
 
   private Wiring(List<RemoteKeySource> keySources, IssuerRouter router, Metrics metrics,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler, Duration cacheTtl, Clock clock) {
     this.keySources = keySources;
     this.router = router;
     this.metrics = metrics;
     this.scheduler = scheduler;
-    this.authenticator = new InstrumentedAuthenticator(router, metrics);
+    TokenAuthenticator core = router;
+    if (!cacheTtl.isZero()) {
+      CachingAuthenticator cache = new CachingAuthenticator(router, cacheTtl, clock);
+      for (RemoteKeySource k : keySources) {
+        k.onKeysChanged(() -> cache.invalidateIssuer(k.status().issuer()));
+      }
+      metrics.watchCache(cache.cache());
+      core = cache;
+    }
+    this.authenticator = new InstrumentedAuthenticator(core, metrics);
   }
 
-  /** Builds every issuer's key source and verifier. Nothing is fetched until {@link #startKeys()}. */
+  /** As {@link #build(WebhookConfig, Clock, RemoteKeySource.Settings, Duration)} without an answer cache. */
   public static Wiring build(WebhookConfig cfg, Clock clock, RemoteKeySource.Settings settings) throws ConfigException {
+    return build(cfg, clock, settings, Duration.ZERO);
+  }
+
+  /**
+   * Builds every issuer's key source and verifier. Nothing is fetched until {@link #startKeys()}.
+   *
+   * @param cacheTtl how long a verified answer may be reused (never past the token's exp); zero: no cache
+   */
+  public static Wiring build(WebhookConfig cfg, Clock clock, RemoteKeySource.Settings settings, Duration cacheTtl)
+      throws ConfigException {
     AtomicInteger n = new AtomicInteger();
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
         Math.min(4, Math.max(1, cfg.authenticators().size())), r -> {
@@ -74,7 +95,8 @@ public final class Wiring implements AutoCloseable {
       LOG.info("issuer {}: audiences {}, algorithms {}, CA {}", a.issuer().url(), a.issuer().audiences(),
           cfg.signingAlgorithms(), cas.isEmpty() ? "system trust store" : cas.size() + " certificate(s) from configuration");
     }
-    return new Wiring(sources, new IssuerRouter(authenticators, IssuerRouter.DEFAULT_MAX_TOKEN_BYTES), metrics, scheduler);
+    return new Wiring(sources, new IssuerRouter(authenticators, IssuerRouter.DEFAULT_MAX_TOKEN_BYTES), metrics, scheduler,
+        cacheTtl, clock);
   }
 
   /** Starts fetching every issuer's keys in the background (retried until they load). */

@@ -97,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
     Webhook webhook;
     try {
       webhook = Webhook.start(ConfigLoader.load(config), new ServerOptions("127.0.0.1", 0, null, null, null, httpPort),
-          Clock.systemUTC(), RemoteKeySource.DEFAULTS);
+          Clock.systemUTC(), RemoteKeySource.DEFAULTS, java.time.Duration.ofMinutes(2));
     } catch (ConfigException | RuntimeException e) {
       issuer.close();
       Files.deleteIfExists(config);

@@ -101,7 +101,7 @@ public final class ServeCommand implements Callable<Integer> {
   Webhook start() throws ConfigException {
     ServerOptions options = serverOptions();
     WebhookConfig cfg = ConfigLoader.select(authenticationConfig, legacy.toLegacyFlags());
-    return Webhook.start(cfg, options, Clock.systemUTC(), RemoteKeySource.DEFAULTS);
+    return Webhook.start(cfg, options, Clock.systemUTC(), RemoteKeySource.DEFAULTS, cacheTtl);
   }
 
   ServerOptions serverOptions() throws ConfigException {

@@ -67,6 +67,7 @@ public final class RemoteKeySource implements KeySource, AutoCloseable {
   private ScheduledFuture<?> next; // guarded by lock
   private Duration backoff; // guarded by lock
   private volatile boolean closed;
+  private volatile Runnable onKeysChanged = () -> {};
 
   /**
    * @param discoveryUrl {@code issuer.discoveryURL}, or null for {@code issuer + "/.well-known/openid-configuration"}
@@ -81,6 +82,11 @@ public final class RemoteKeySource implements KeySource, AutoCloseable {
     this.scheduler = scheduler;
     this.settings = settings;
     this.backoff = settings.initialBackoff();
+  }
+
+  /** Called (on the fetching thread) whenever a fetch yields a different set of keys. */
+  public void onKeysChanged(Runnable r) {
+    this.onKeysChanged = r;
   }
 
   /** Starts the first load in the background. */
@@ -162,7 +168,11 @@ public final class RemoteKeySource implements KeySource, AutoCloseable {
         throw new IOException("JWKS at " + jwksUri + " has no usable signing keys");
       }
       boolean first = keys == null;
+      boolean changed = !first && !keys.keys().equals(parsed);
       keys = new KeySet(parsed, clock.instant());
+      if (changed) {
+        onKeysChanged.run();
+      }
       lastSuccess = clock.instant();
       lastError = null;
       backoff = settings.initialBackoff();

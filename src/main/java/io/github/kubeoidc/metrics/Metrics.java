@@ -103,6 +103,11 @@ public final class Metrics {
         .register(registry);
   }
 
+  /** Exports the answer cache's size, hits, misses and evictions. */
+  public void watchCache(com.github.benmanes.caffeine.cache.Cache<?, ?> cache) {
+    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, cache, PREFIX + "answer_cache");
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

@@ -3,8 +3,11 @@ package io.github.kubeoidc.token;
 /** The outcome of one token. */
 public sealed interface AuthResult {
 
-  /** {@code issuer} is the configured issuer URL that verified the token. */
-  record Authenticated(UserInfo user, String issuer) implements AuthResult {}
+  /**
+   * @param issuer the configured issuer URL that verified the token
+   * @param expiresAt the token's {@code exp}: no answer may be reused past it
+   */
+  record Authenticated(UserInfo user, String issuer, java.time.Instant expiresAt) implements AuthResult {}
 
   /**
    * @param issuer the configured issuer the token was routed to, or null when none ("not mine")

@@ -95,14 +95,14 @@ public final class IssuerAuthenticator {
   /** Verifies a token already routed here by its unverified {@code iss}. Never throws for a bad token. */
   public AuthResult authenticate(UnverifiedToken token, StepListener l) {
     try {
-      UserInfo user = verifyAndMap(token, l);
-      return new Authenticated(user, issuer);
+      return verifyAndMap(token, l);
     } catch (TokenRejectedException e) {
       return Rejected.of(e, issuer);
     }
   }
 
-  private UserInfo verifyAndMap(UnverifiedToken token, StepListener l) throws TokenRejectedException {
+  /** The pipeline, in Kubernetes' order. */
+  private Authenticated verifyAndMap(UnverifiedToken token, StepListener l) throws TokenRejectedException {
     Optional<KeySet> loaded = keys.current();
     if (loaded.isEmpty()) {
       throw fail(l, "keys", Reason.NOT_INITIALIZED,
@@ -126,7 +126,7 @@ public final class IssuerAuthenticator {
     // From here on the claims are covered by a valid signature: the payload bytes that were verified are
     // the ones UnverifiedToken decoded.
     Map<String, Object> claims = token.unverifiedClaims();
-    checkTimes(claims, clock.instant(), l);
+    Instant exp = checkTimes(claims, clock.instant(), l);
     Object iss = claims.get("iss");
     if (!issuer.equals(iss) && !("https://accounts.google.com".equals(issuer) && "accounts.google.com".equals(iss))) {
       throw fail(l, "issuer", Reason.ISSUER_MISMATCH, "oidc: id token issued by a different provider, expected "
@@ -141,7 +141,7 @@ public final class IssuerAuthenticator {
     checkRequiredClaims(claims, l);
     checkClaimValidationRules(celClaims, l);
     checkUserValidationRules(user, l);
-    return user;
+    return new Authenticated(user, issuer, exp);
   }
 
   private SignedJWT parse(UnverifiedToken token, StepListener l) throws TokenRejectedException {
@@ -217,7 +217,7 @@ public final class IssuerAuthenticator {
   }
 
   /** exp is required with no leeway; nbf, when present, gets 60 s; iat is not checked (as Kubernetes). */
-  private static void checkTimes(Map<String, Object> claims, Instant now, StepListener l) throws TokenRejectedException {
+  private static Instant checkTimes(Map<String, Object> claims, Instant now, StepListener l) throws TokenRejectedException {
     Instant exp = numericDate(claims, "exp", true, l);
     if (exp.isBefore(now)) {
       l.step("expiry", false, "expired at " + exp + ", now " + now);
@@ -231,6 +231,7 @@ public final class IssuerAuthenticator {
     }
     numericDate(claims, "iat", false, l); // type only
     l.step("expiry", true, "valid until " + exp + (nbf == null ? "" : ", not before " + nbf));
+    return exp;
   }
 
   /** RFC 7519 §2 NumericDate: a JSON number of seconds. {@code null} is a wrong type, not absence. */

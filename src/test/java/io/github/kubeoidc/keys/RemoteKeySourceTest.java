@@ -128,6 +128,20 @@ class RemoteKeySourceTest {
   }
 
   @Test
+  void onKeysChangedFiresOnlyWhenTheSetDiffers() {
+    java.util.concurrent.atomic.AtomicInteger changes = new java.util.concurrent.atomic.AtomicInteger();
+    keys.onKeysChanged(changes::incrementAndGet);
+    keys.loadNow();
+    clock.advance(Duration.ofSeconds(10));
+    keys.refreshOnUnknownKid("same-set");
+    assertEquals(0, changes.get(), "the first load and an identical refetch are not changes");
+    issuer.addRsaKey();
+    clock.advance(Duration.ofSeconds(10));
+    keys.refreshOnUnknownKid("new");
+    assertEquals(1, changes.get());
+  }
+
+  @Test
   void cacheControlMaxAgeSetsTheRefreshIntervalWithinBounds() {
     assertEquals(Duration.ofMinutes(10), keys.lifetime("public, max-age=600, must-revalidate"));
     assertEquals(Duration.ofMinutes(1), keys.lifetime("max-age=0"));
