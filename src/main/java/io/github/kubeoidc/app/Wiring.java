@@ -12,6 +12,7 @@ import io.github.kubeoidc.metrics.InstrumentedAuthenticator;
 import io.github.kubeoidc.metrics.Metrics;
 import io.github.kubeoidc.tls.Pem;
 import io.github.kubeoidc.token.CachingAuthenticator;
+import io.github.kubeoidc.token.DistributedClaims;
 import io.github.kubeoidc.token.IssuerAuthenticator;
 import io.github.kubeoidc.token.IssuerRouter;
 import io.github.kubeoidc.token.TokenAuthenticator;
@@ -35,6 +36,7 @@ public final class Wiring implements AutoCloseable {
   private final Metrics metrics;
   private final TokenAuthenticator authenticator;
   private final ScheduledExecutorService scheduler;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
 
   private Wiring(List<RemoteKeySource> keySources, IssuerRouter router, Metrics metrics,
       ScheduledExecutorService scheduler, Duration cacheTtl, Clock clock) {
@@ -75,6 +77,7 @@ public final class Wiring implements AutoCloseable {
         });
     List<RemoteKeySource> sources = new ArrayList<>();
     List<IssuerAuthenticator> authenticators = new ArrayList<>();
+    List<AutoCloseable> closeables = new ArrayList<>();
     Metrics metrics = new Metrics();
     for (int i = 0; i < cfg.authenticators().size(); i++) {
       JwtAuthenticator a = cfg.authenticators().get(i);
@@ -90,13 +93,23 @@ public final class Wiring implements AutoCloseable {
       IssuerHttp http = new IssuerHttp(Pem.clientContext(cas), IssuerHttp.DEFAULT_TIMEOUT, IssuerHttp.DEFAULT_MAX_BODY_BYTES);
       RemoteKeySource keys = new RemoteKeySource(a.issuer().url(), a.issuer().discoveryURL(), http, clock, scheduler, settings);
       sources.add(keys);
-      authenticators.add(new IssuerAuthenticator(a, cfg.rules().get(i), cfg.signingAlgorithms(), keys, clock));
+      IssuerAuthenticator ia = new IssuerAuthenticator(a, cfg.rules().get(i), cfg.signingAlgorithms(), keys, clock);
+      String groupsClaim = a.claimMappings().groups() == null ? null : a.claimMappings().groups().claim();
+      if (groupsClaim != null && !groupsClaim.isEmpty()) {
+        DistributedClaims dc = new DistributedClaims(groupsClaim, http, a.issuer().audiences(), cfg.signingAlgorithms(),
+            clock, scheduler, settings);
+        ia.useDistributedClaims(dc);
+        closeables.add(dc);
+      }
+      authenticators.add(ia);
       metrics.watchIssuer(a.issuer().url(), keys::status);
       LOG.info("issuer {}: audiences {}, algorithms {}, CA {}", a.issuer().url(), a.issuer().audiences(),
           cfg.signingAlgorithms(), cas.isEmpty() ? "system trust store" : cas.size() + " certificate(s) from configuration");
     }
-    return new Wiring(sources, new IssuerRouter(authenticators, IssuerRouter.DEFAULT_MAX_TOKEN_BYTES), metrics, scheduler,
-        cacheTtl, clock);
+    Wiring w = new Wiring(sources, new IssuerRouter(authenticators, IssuerRouter.DEFAULT_MAX_TOKEN_BYTES), metrics,
+        scheduler, cacheTtl, clock);
+    w.closeables.addAll(closeables);
+    return w;
   }
 
   /** Starts fetching every issuer's keys in the background (retried until they load). */
@@ -130,6 +143,13 @@ public final class Wiring implements AutoCloseable {
   @Override
   public void close() {
     keySources.forEach(RemoteKeySource::close);
+    for (AutoCloseable c : closeables) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.debug("close: {}", e.toString());
+      }
+    }
     scheduler.shutdownNow();
   }
 }

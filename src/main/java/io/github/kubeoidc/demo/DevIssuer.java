@@ -51,6 +51,7 @@ public final class DevIssuer implements AutoCloseable {
   private volatile JWK signingKey;
   private volatile String maxAge = "600";
   private volatile String issuerOverride;
+  private final Map<String, String[]> documents = new java.util.concurrent.ConcurrentHashMap<>();
   private HttpsServer server;
   private int port;
 
@@ -124,6 +125,15 @@ public final class DevIssuer implements AutoCloseable {
     return signingKey;
   }
 
+  /**
+   * Serves {@code body} at {@code /claims/NAME} (a distributed claims endpoint), answering 401 unless the
+   * request carries {@code Authorization: Bearer requiredBearer} (null: no check).
+   */
+  public String serveClaims(String name, String body, String requiredBearer) {
+    documents.put(name, new String[] {body, requiredBearer});
+    return url() + "/claims/" + name;
+  }
+
   /** Makes the discovery document name another issuer (a misconfiguration to test). */
   public void advertiseIssuer(String issuer) {
     this.issuerOverride = issuer;
@@ -187,6 +197,7 @@ public final class DevIssuer implements AutoCloseable {
       s.setHttpsConfigurator(new HttpsConfigurator(serverContext()));
       s.createContext("/.well-known/openid-configuration", this::discovery);
       s.createContext("/keys", this::jwks);
+      s.createContext("/claims/", this::claimsDocument);
       s.start();
       server = s;
       port = s.getAddress().getPort();
@@ -230,6 +241,22 @@ public final class DevIssuer implements AutoCloseable {
     List<JWK> pub = new ArrayList<>();
     published.forEach(k -> pub.add(k.toPublicJWK()));
     respond(ex, new JWKSet(pub).toString(true), "public, max-age=" + maxAge + ", must-revalidate, no-transform");
+  }
+
+  private void claimsDocument(HttpExchange ex) throws IOException {
+    String[] doc = documents.get(ex.getRequestURI().getPath().substring("/claims/".length()));
+    if (doc == null) {
+      ex.sendResponseHeaders(404, -1);
+      ex.close();
+      return;
+    }
+    String auth = ex.getRequestHeaders().getFirst("Authorization");
+    if (doc[1] != null && !("Bearer " + doc[1]).equals(auth)) {
+      ex.sendResponseHeaders(401, -1);
+      ex.close();
+      return;
+    }
+    respond(ex, doc[0], null);
   }
 
   private static void respond(HttpExchange ex, String body, String cacheControl) throws IOException {

@@ -41,7 +41,16 @@ public final class IssuerHttp {
 
   /** GETs {@code uri}; non-2xx, oversize bodies and I/O problems are errors naming the URL. */
   public Response get(URI uri) throws IOException {
-    HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET().build();
+    return get(uri, null);
+  }
+
+  /** GETs {@code uri} with {@code Authorization: Bearer} when {@code bearer} is not null or empty. */
+  public Response get(URI uri, String bearer) throws IOException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET();
+    if (bearer != null && !bearer.isEmpty()) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    HttpRequest req = b.build();
     HttpResponse<InputStream> resp;
     try {
       resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -58,7 +67,8 @@ public final class IssuerHttp {
       }
       String text = new String(body, StandardCharsets.UTF_8);
       if (resp.statusCode() / 100 != 2) {
-        throw new IOException("fetching " + uri + ": HTTP " + resp.statusCode() + ": " + abbreviate(text));
+        String detail = abbreviate(text);
+        throw new IOException("fetching " + uri + ": HTTP " + resp.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
       }
       return new Response(text, resp.headers().firstValue("Cache-Control"));
     }

@@ -55,6 +55,7 @@ public final class IssuerAuthenticator {
 
   private final CompiledRules rules;
   private final Map<String, String> escapedClaims;
+  private volatile DistributedClaims resolver;
 
   /** An authenticator without CEL expressions (tests, legacy flags). */
   public IssuerAuthenticator(JwtAuthenticator config, Collection<String> allowedAlgorithms, KeySource keys, Clock clock) {
@@ -88,6 +89,20 @@ public final class IssuerAuthenticator {
     return issuer;
   }
 
+  /** The configured audiences (a distributed claims JWT must carry one of them too). */
+  Set<String> audiences() {
+    return audiences;
+  }
+
+  Set<JWSAlgorithm> allowedAlgorithms() {
+    return allowedAlgorithms;
+  }
+
+  /** Resolves the groups claim from distributed claims sources (OIDC Core §5.6.2) when the token has none. */
+  public void useDistributedClaims(DistributedClaims resolver) {
+    this.resolver = resolver;
+  }
+
   public KeyStatus keyStatus() {
     return keys.status();
   }
@@ -103,6 +118,23 @@ public final class IssuerAuthenticator {
 
   /** The pipeline, in Kubernetes' order. */
   private Authenticated verifyAndMap(UnverifiedToken token, StepListener l) throws TokenRejectedException {
+    Verified v = verify(token, l);
+    Map<String, Object> claims = resolver == null ? v.claims() : resolver.expand(v.claims(), l);
+
+    // The CEL input is built once per token, as Kubernetes does, and only when an expression reads it.
+    Map<String, Object> celClaims = rules.readsClaims() ? CelEnv.claimsInput(claims, escapedClaims) : null;
+    UserInfo user = mapper.map(claims, celClaims, l);
+    checkRequiredClaims(claims, l);
+    checkClaimValidationRules(celClaims, l);
+    checkUserValidationRules(user, l);
+    return new Authenticated(user, issuer, v.expiresAt());
+  }
+
+  /** Claims whose signature, issuer, audience and times have been checked. */
+  record Verified(Map<String, Object> claims, Instant expiresAt) {}
+
+  /** Keys, algorithm, signature, times, issuer and audience: everything before the claims are trusted. */
+  Verified verify(UnverifiedToken token, StepListener l) throws TokenRejectedException {
     Optional<KeySet> loaded = keys.current();
     if (loaded.isEmpty()) {
       throw fail(l, "keys", Reason.NOT_INITIALIZED,
@@ -134,14 +166,7 @@ public final class IssuerAuthenticator {
     }
     l.step("issuer", true, issuer);
     checkAudience(claims, l);
-
-    // The CEL input is built once per token, as Kubernetes does, and only when an expression reads it.
-    Map<String, Object> celClaims = rules.readsClaims() ? CelEnv.claimsInput(claims, escapedClaims) : null;
-    UserInfo user = mapper.map(claims, celClaims, l);
-    checkRequiredClaims(claims, l);
-    checkClaimValidationRules(celClaims, l);
-    checkUserValidationRules(user, l);
-    return new Authenticated(user, issuer, exp);
+    return new Verified(claims, exp);
   }
 
   private SignedJWT parse(UnverifiedToken token, StepListener l) throws TokenRejectedException {

@@ -30,6 +30,8 @@ public enum Reason {
   UID_INVALID(false),
   /** A {@code claimValidationRules} {@code claim}/{@code requiredValue} rule (or {@code --oidc-required-claim}) failed. */
   REQUIRED_CLAIM(false),
+  /** The groups claim had to be fetched from a distributed claims source, and that failed. */
+  DISTRIBUTED_CLAIMS_FAILED(false),
   /** An {@code extra} value expression failed or returned the wrong type. */
   EXTRA_INVALID(false),
   /** A {@code claimValidationRules} expression was false or failed. */

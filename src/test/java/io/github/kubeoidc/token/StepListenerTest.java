@@ -60,7 +60,7 @@ class StepListenerTest {
       case ISSUER_MISMATCH -> Set.of("issuer");
       case AUDIENCE_MISMATCH -> Set.of("audience");
       case USERNAME_INVALID, EMAIL_NOT_VERIFIED -> Set.of("username");
-      case GROUPS_INVALID -> Set.of("groups");
+      case GROUPS_INVALID, DISTRIBUTED_CLAIMS_FAILED -> Set.of("groups");
       case UID_INVALID -> Set.of("uid");
       case REQUIRED_CLAIM -> Set.of("claim rules");
       case EXTRA_INVALID -> Set.of("extra");
