@@ -365,14 +365,37 @@ public final class IssuerAuthenticator {
     try {
       v = CelEnv.get().evaluate(r.expression(), variable, input);
     } catch (CelEvalException e) {
-      throw fail(l, step, reason, where + "expression '" + r.expression().source() + "' resulted in error: " + e.getMessage());
+      throw explainedFail(l, step, reason, where + "expression '" + r.expression().source() + "' resulted in error: "
+          + e.getMessage(), r, variable, input);
     }
     if (!(v instanceof Boolean b)) {
       throw fail(l, step, reason, where + "validation expression must return a boolean");
     }
     if (!b) {
-      throw fail(l, step, reason, where + "validation expression '" + r.expression().source() + "' failed: " + r.message());
+      throw explainedFail(l, step, reason, where + "validation expression '" + r.expression().source() + "' failed: "
+          + r.message(), r, variable, input);
     }
+  }
+
+  /**
+   * For {@code check}: the failing step also shows the values the expression read (the claims it selects, or
+   * the user), so an operator sees what was compared. {@code status.error} keeps only the message.
+   */
+  private static TokenRejectedException explainedFail(StepListener l, String step, Reason reason, String detail,
+      CompiledRules.Rule r, String variable, Map<String, Object> input) {
+    if (l != StepListener.NONE) {
+      StringBuilder b = new StringBuilder(detail);
+      if ("user".equals(variable)) {
+        b.append("\n         user: ").append(input);
+      } else {
+        for (String claim : new java.util.TreeSet<>(r.expression().claimsUsed())) {
+          b.append("\n         claims.").append(claim).append(" = ")
+              .append(input.containsKey(claim) ? FieldError.quote(truncate(String.valueOf(input.get(claim)))) : "(absent)");
+        }
+      }
+      l.step(step, false, b.toString());
+    }
+    return new TokenRejectedException(reason, detail);
   }
 
   // --- small helpers --------------------------------------------------------------------------

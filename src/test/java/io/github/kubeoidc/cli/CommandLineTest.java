@@ -172,6 +172,22 @@ class CommandLineTest {
   }
 
   @Test
+  void checkExplainsAFailedCelRuleWithTheClaimValuesItRead() {
+    String cfg = Configs.file(Configs.jwt(issuer, "k8s")
+        + "  claimValidationRules:\n  - expression: \"claims.hd == 'example.com' && claims.?tier.orValue('') != 'x'\"\n"
+        + "    message: wrong domain\n");
+    Path file = Configs.write(dir, "cel.yaml", cfg);
+    Map<String, Object> claims = issuer.claims("k8s", "jane");
+    claims.put("hd", "other.com");
+    Run r = run("check", "--authentication-config", file.toString(), "--token", issuer.mint(claims));
+    assertEquals(1, r.status(), r.out() + r.err());
+    assertTrue(r.out().contains("failed: wrong domain"), r.out());
+    assertTrue(r.out().contains("claims.hd = \"other.com\""), r.out());
+    assertTrue(r.out().contains("claims.tier = (absent)"), r.out());
+    assertTrue(r.out().contains("result: rejected, reason CLAIM_RULE_FAILED"), r.out());
+  }
+
+  @Test
   void checkWithABadConfigExitsTwo() {
     Path bad = Configs.write(dir, "empty.yaml", "");
     Run r = run("check", "--authentication-config", bad.toString(), "--token", "x.y.z");
