@@ -44,7 +44,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class DevIssuer implements AutoCloseable {
   private final DevCa ca = new DevCa("kube-oidc-webhook dev issuer CA");
-  private final DevCa.Issued serving = ca.server("127.0.0.1", List.of("localhost"), List.of("127.0.0.1"));
+  private final String host;
+  private final DevCa.Issued serving;
   private final List<JWK> published = new CopyOnWriteArrayList<>();
   private final AtomicInteger jwksFetches = new AtomicInteger();
   private final AtomicInteger discoveryFetches = new AtomicInteger();
@@ -55,17 +56,37 @@ public final class DevIssuer implements AutoCloseable {
   private HttpsServer server;
   private int port;
 
+  /** An issuer for {@code 127.0.0.1} with no keys that does not listen yet: {@link #listen(int)} starts it. */
+  public DevIssuer() {
+    this("127.0.0.1");
+  }
+
+  private DevIssuer(String host) {
+    this.host = host;
+    List<String> dnsNames = "127.0.0.1".equals(host) ? List.of("localhost") : List.of(host, "localhost");
+    this.serving = ca.server(host, dnsNames, List.of("127.0.0.1"));
+  }
+
   /** Starts on a free loopback port with one RSA-2048 signing key (Dex's default). */
   public static DevIssuer start() {
-    DevIssuer d = new DevIssuer();
+    return start("127.0.0.1", 0);
+  }
+
+  /**
+   * Starts on this loopback port (0: a free one) as {@code https://HOST:PORT}: the URL, the discovery
+   * document and the serving certificate's DNS name say {@code host}, while the socket stays on
+   * 127.0.0.1, so clients must resolve {@code host} to loopback (a hosts file, {@code jdk.net.hosts.file}).
+   */
+  public static DevIssuer start(String host, int port) {
+    DevIssuer d = new DevIssuer(host);
     d.signWith(d.addRsaKey());
-    d.listen(0);
+    d.listen(port);
     return d;
   }
 
-  /** The issuer URL, {@code https://127.0.0.1:PORT}. */
+  /** The issuer URL, {@code https://HOST:PORT} ({@code https://127.0.0.1:PORT} unless started with a host). */
   public String url() {
-    return "https://127.0.0.1:" + port;
+    return "https://" + host + ":" + port;
   }
 
   /** PEM of the CA that signed the issuer's serving certificate: {@code issuer.certificateAuthority}. */

@@ -48,6 +48,11 @@ public final class Http {
     }
   }
 
+  /** TLS with a context the caller built (trust and client certificate from files, say). */
+  public static Http tls(SSLContext ctx) {
+    return new Http(HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build());
+  }
+
   public record Response(int status, String body, HttpClient.Version version) {
     public JsonNode json() {
       try {
