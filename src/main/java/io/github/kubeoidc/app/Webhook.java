@@ -7,7 +7,6 @@ import io.github.kubeoidc.http.WebhookServer;
 import io.github.kubeoidc.keys.RemoteKeySource;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 
 /** A running {@code serve}: the verifier parts and the HTTP server, started together, closed together. */
@@ -29,13 +28,12 @@ public final class Webhook implements AutoCloseable {
    */
   public static Webhook start(WebhookConfig cfg, ServerOptions options, Clock clock, RemoteKeySource.Settings settings)
       throws ConfigException {
-    return start(cfg, options, clock, settings, Duration.ZERO);
+    return start(cfg, options, RuntimeOptions.uncached(clock, settings));
   }
 
-  /** {@code cacheTtl}: {@code --cache-ttl}; zero turns the answer cache off. */
-  public static Webhook start(WebhookConfig cfg, ServerOptions options, Clock clock, RemoteKeySource.Settings settings,
-      Duration cacheTtl) throws ConfigException {
-    Wiring wiring = Wiring.build(cfg, clock, settings, cacheTtl);
+  /** Starts with these runtime options (cache, guard, limits). */
+  public static Webhook start(WebhookConfig cfg, ServerOptions options, RuntimeOptions runtime) throws ConfigException {
+    Wiring wiring = Wiring.build(cfg, runtime);
     WebhookServer server;
     try {
       server = new WebhookServer(options, wiring::authenticator, wiring::keyStatuses, wiring.metrics());

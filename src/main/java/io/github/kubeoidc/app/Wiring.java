@@ -56,18 +56,15 @@ public final class Wiring implements AutoCloseable {
     this.authenticator = new InstrumentedAuthenticator(core, metrics);
   }
 
-  /** As {@link #build(WebhookConfig, Clock, RemoteKeySource.Settings, Duration)} without an answer cache. */
+  /** Without an answer cache, with the other defaults. */
   public static Wiring build(WebhookConfig cfg, Clock clock, RemoteKeySource.Settings settings) throws ConfigException {
-    return build(cfg, clock, settings, Duration.ZERO);
+    return build(cfg, RuntimeOptions.uncached(clock, settings));
   }
 
-  /**
-   * Builds every issuer's key source and verifier. Nothing is fetched until {@link #startKeys()}.
-   *
-   * @param cacheTtl how long a verified answer may be reused (never past the token's exp); zero: no cache
-   */
-  public static Wiring build(WebhookConfig cfg, Clock clock, RemoteKeySource.Settings settings, Duration cacheTtl)
-      throws ConfigException {
+  /** Builds every issuer's key source and verifier. Nothing is fetched until {@link #startKeys()}. */
+  public static Wiring build(WebhookConfig cfg, RuntimeOptions options) throws ConfigException {
+    Clock clock = options.clock();
+    RemoteKeySource.Settings settings = options.keys();
     AtomicInteger n = new AtomicInteger();
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
         Math.min(4, Math.max(1, cfg.authenticators().size())), r -> {
@@ -94,6 +91,8 @@ public final class Wiring implements AutoCloseable {
       RemoteKeySource keys = new RemoteKeySource(a.issuer().url(), a.issuer().discoveryURL(), http, clock, scheduler, settings);
       sources.add(keys);
       IssuerAuthenticator ia = new IssuerAuthenticator(a, cfg.rules().get(i), cfg.signingAlgorithms(), keys, clock);
+      ia.guardSystemIdentities(options.systemGuard());
+      metrics.watchSystemGuard(a.issuer().url(), ia::droppedSystemGroups);
       String groupsClaim = a.claimMappings().groups() == null ? null : a.claimMappings().groups().claim();
       if (groupsClaim != null && !groupsClaim.isEmpty()) {
         DistributedClaims dc = new DistributedClaims(groupsClaim, http, a.issuer().audiences(), cfg.signingAlgorithms(),
@@ -106,8 +105,11 @@ public final class Wiring implements AutoCloseable {
       LOG.info("issuer {}: audiences {}, algorithms {}, CA {}", a.issuer().url(), a.issuer().audiences(),
           cfg.signingAlgorithms(), cas.isEmpty() ? "system trust store" : cas.size() + " certificate(s) from configuration");
     }
-    Wiring w = new Wiring(sources, new IssuerRouter(authenticators, IssuerRouter.DEFAULT_MAX_TOKEN_BYTES), metrics,
-        scheduler, cacheTtl, clock);
+    if (!options.systemGuard()) {
+      LOG.warn("--insecure-allow-system-identities: usernames and groups from token claims may be in the reserved system: namespace");
+    }
+    Wiring w = new Wiring(sources, new IssuerRouter(authenticators, options.maxTokenBytes()), metrics,
+        scheduler, options.cacheTtl(), clock);
     w.closeables.addAll(closeables);
     return w;
   }

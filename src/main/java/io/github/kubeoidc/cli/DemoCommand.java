@@ -1,5 +1,6 @@
 package io.github.kubeoidc.cli;
 
+import io.github.kubeoidc.app.RuntimeOptions;
 import io.github.kubeoidc.app.Webhook;
 import io.github.kubeoidc.config.ConfigException;
 import io.github.kubeoidc.config.ConfigLoader;
@@ -97,7 +98,7 @@ public final class DemoCommand implements Callable<Integer> {
     Webhook webhook;
     try {
       webhook = Webhook.start(ConfigLoader.load(config), new ServerOptions("127.0.0.1", 0, null, null, null, httpPort),
-          Clock.systemUTC(), RemoteKeySource.DEFAULTS, java.time.Duration.ofMinutes(2));
+          RuntimeOptions.defaults());
     } catch (ConfigException | RuntimeException e) {
       issuer.close();
       Files.deleteIfExists(config);

@@ -1,5 +1,6 @@
 package io.github.kubeoidc.cli;
 
+import io.github.kubeoidc.app.RuntimeOptions;
 import io.github.kubeoidc.app.Webhook;
 import io.github.kubeoidc.config.ConfigException;
 import io.github.kubeoidc.config.ConfigLoader;
@@ -56,6 +57,15 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long a verified token's answer may be reused (never past its exp); 0 turns the cache off (default: ${DEFAULT-VALUE}).")
   Duration cacheTtl;
 
+  @Option(names = "--insecure-allow-system-identities",
+      description = "Turn off the system: guard: let token claims yield usernames and groups in Kubernetes' reserved"
+          + " system: namespace (as kube-apiserver does). Identities built by CEL expressions are never guarded.")
+  boolean insecureAllowSystemIdentities;
+
+  @Option(names = "--max-token-bytes", paramLabel = "N", defaultValue = "65536",
+      description = "Refuse tokens larger than this without parsing them (default: ${DEFAULT-VALUE}).")
+  int maxTokenBytes;
+
   @Option(names = "--http-port", paramLabel = "N",
       description = "Also (or only) serve plain HTTP on this port, for loopback and tests; 0 picks a free port.")
   Integer httpPort;
@@ -101,7 +111,8 @@ public final class ServeCommand implements Callable<Integer> {
   Webhook start() throws ConfigException {
     ServerOptions options = serverOptions();
     WebhookConfig cfg = ConfigLoader.select(authenticationConfig, legacy.toLegacyFlags());
-    return Webhook.start(cfg, options, Clock.systemUTC(), RemoteKeySource.DEFAULTS, cacheTtl);
+    return Webhook.start(cfg, options, new RuntimeOptions(Clock.systemUTC(), RemoteKeySource.DEFAULTS, cacheTtl,
+        !insecureAllowSystemIdentities, maxTokenBytes));
   }
 
   ServerOptions serverOptions() throws ConfigException {
@@ -117,6 +128,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (securePort < 0 || securePort > 65535 || (httpPort != null && (httpPort < 0 || httpPort > 65535))) {
       throw new ConfigException("--secure-port and --http-port must be between 0 and 65535");
+    }
+    if (maxTokenBytes < 1024) {
+      throw new ConfigException("--max-token-bytes must be at least 1024: " + maxTokenBytes);
     }
     if (cacheTtl.isNegative()) {
       throw new ConfigException("--cache-ttl cannot be negative: " + cacheTtl);

@@ -103,6 +103,14 @@ public final class Metrics {
         .register(registry);
   }
 
+  /** Counts groups the system: guard dropped for an issuer. */
+  public void watchSystemGuard(String issuer, java.util.function.LongSupplier dropped) {
+    FunctionCounter.builder(PREFIX + "system_groups_dropped", dropped, d -> d.getAsLong())
+        .description("Groups from token claims dropped because they are in the reserved system: namespace")
+        .tag("issuer", issuer)
+        .register(registry);
+  }
+
   /** Exports the answer cache's size, hits, misses and evictions. */
   public void watchCache(com.github.benmanes.caffeine.cache.Cache<?, ?> cache) {
     io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, cache, PREFIX + "answer_cache");

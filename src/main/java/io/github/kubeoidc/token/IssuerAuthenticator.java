@@ -45,6 +45,11 @@ public final class IssuerAuthenticator {
   /** OIDC Core §3.1.3.7 allows clock skew; kube-apiserver allows none for exp and 60 s for nbf. */
   static final Duration NBF_LEEWAY = Duration.ofSeconds(60);
 
+  /** Kubernetes reserves this namespace for its own components and groups. */
+  static final String SYSTEM_PREFIX = "system:";
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IssuerAuthenticator.class);
+
   private final String issuer;
   private final Set<String> audiences;
   private final Set<JWSAlgorithm> allowedAlgorithms;
@@ -56,6 +61,8 @@ public final class IssuerAuthenticator {
   private final CompiledRules rules;
   private final Map<String, String> escapedClaims;
   private volatile DistributedClaims resolver;
+  private volatile boolean systemGuard = true;
+  private final java.util.concurrent.atomic.LongAdder droppedSystemGroups = new java.util.concurrent.atomic.LongAdder();
 
   /** An authenticator without CEL expressions (tests, legacy flags). */
   public IssuerAuthenticator(JwtAuthenticator config, Collection<String> allowedAlgorithms, KeySource keys, Clock clock) {
@@ -98,6 +105,19 @@ public final class IssuerAuthenticator {
     return allowedAlgorithms;
   }
 
+  /**
+   * The {@code system:} guard (on by default; kubernetes-semantics.md "Ours"): an IdP must never make anyone
+   * {@code system:masters} or {@code system:kube-controller-manager}. Off only by the operator's explicit flag.
+   */
+  public void guardSystemIdentities(boolean on) {
+    this.systemGuard = on;
+  }
+
+  /** Groups the guard has dropped since start, for the metric. */
+  public long droppedSystemGroups() {
+    return droppedSystemGroups.sum();
+  }
+
   /** Resolves the groups claim from distributed claims sources (OIDC Core §5.6.2) when the token has none. */
   public void useDistributedClaims(DistributedClaims resolver) {
     this.resolver = resolver;
@@ -127,7 +147,7 @@ public final class IssuerAuthenticator {
     checkRequiredClaims(claims, l);
     checkClaimValidationRules(celClaims, l);
     checkUserValidationRules(user, l);
-    return new Authenticated(user, issuer, v.expiresAt());
+    return new Authenticated(guard(user, l), issuer, v.expiresAt());
   }
 
   /** Claims whose signature, issuer, audience and times have been checked. */
@@ -332,6 +352,36 @@ public final class IssuerAuthenticator {
       }
     }
     l.step("claim rules", true, requiredClaims.size() + " rule(s) passed");
+  }
+
+  /**
+   * After userValidationRules (which still see what the token said): a username from a claim mapping in
+   * {@code system:} rejects the token; groups from a claim mapping in {@code system:} are dropped. What the
+   * operator's own CEL expressions build passes untouched (federating service-account identities is real).
+   */
+  private UserInfo guard(UserInfo user, StepListener l) throws TokenRejectedException {
+    if (!systemGuard) {
+      return user;
+    }
+    if (rules.username() == null && user.username().startsWith(SYSTEM_PREFIX)) {
+      throw fail(l, "system guard", Reason.SYSTEM_IDENTITY, "oidc: username " + quote(user.username())
+          + " from a claim is in the reserved system: namespace");
+    }
+    if (rules.groups() != null || user.groups().stream().noneMatch(g -> g.startsWith(SYSTEM_PREFIX))) {
+      return user;
+    }
+    List<String> kept = new ArrayList<>();
+    for (String g : user.groups()) {
+      if (g.startsWith(SYSTEM_PREFIX)) {
+        droppedSystemGroups.increment();
+        LOG.warn("issuer {}: dropped group {} of user {}: groups from a claim may not be in the reserved system: namespace",
+            issuer, quote(g), quote(user.username()));
+      } else {
+        kept.add(g);
+      }
+    }
+    l.step("system guard", true, (user.groups().size() - kept.size()) + " system: group(s) dropped");
+    return new UserInfo(user.username(), user.uid(), kept, user.extra());
   }
 
   /** claimValidationRules expressions, in order; the first false or failing one rejects. */

@@ -37,7 +37,9 @@ public enum Reason {
   /** A {@code claimValidationRules} expression was false or failed. */
   CLAIM_RULE_FAILED(false),
   /** A {@code userValidationRules} expression was false or failed. */
-  USER_RULE_FAILED(false);
+  USER_RULE_FAILED(false),
+  /** The username came from a claim and is in Kubernetes' reserved {@code system:} namespace. */
+  SYSTEM_IDENTITY(false);
 
   private final boolean notMine;
 

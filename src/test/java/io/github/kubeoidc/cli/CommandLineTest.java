@@ -110,6 +110,14 @@ class CommandLineTest {
   }
 
   @Test
+  void serveRefusesATinyTokenLimitAndDocumentsTheGuardFlag() {
+    Run r = run("serve", "--http-port", "0", "--authentication-config", config.toString(), "--max-token-bytes", "10");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("--max-token-bytes must be at least 1024"), r.err());
+    assertTrue(run("serve", "--help").out().contains("--insecure-allow-system-identities"));
+  }
+
+  @Test
   void goDurationsParseLikeKubeFlags() {
     assertEquals(Duration.ofMinutes(2), GoDuration.parse("2m"));
     assertEquals(Duration.ofSeconds(90), GoDuration.parse("90s"));

@@ -66,6 +66,7 @@ class StepListenerTest {
       case EXTRA_INVALID -> Set.of("extra");
       case CLAIM_RULE_FAILED -> Set.of("claim expressions");
       case USER_RULE_FAILED -> Set.of("user rules");
+      case SYSTEM_IDENTITY -> Set.of("system guard");
     };
   }
 
