@@ -20,7 +20,11 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,18 +36,25 @@ public final class Wiring implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
 
   private final List<RemoteKeySource> keySources;
+  /** Key sources by what they fetch (issuer, discovery URL, CA), so a reload can adopt unchanged ones. */
+  private final Map<String, RemoteKeySource> sourcesByIdentity;
+  /** Sources a newer Wiring adopted: no longer ours to close. */
+  private final Set<RemoteKeySource> adopted = ConcurrentHashMap.newKeySet();
   private final IssuerRouter router;
   private final Metrics metrics;
   private final TokenAuthenticator authenticator;
   private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
-  private Wiring(List<RemoteKeySource> keySources, IssuerRouter router, Metrics metrics,
-      ScheduledExecutorService scheduler, Duration cacheTtl, Clock clock) {
+  private Wiring(List<RemoteKeySource> keySources, Map<String, RemoteKeySource> sourcesByIdentity, IssuerRouter router,
+      Metrics metrics, ScheduledExecutorService scheduler, boolean ownsScheduler, Duration cacheTtl, Clock clock) {
     this.keySources = keySources;
+    this.sourcesByIdentity = sourcesByIdentity;
     this.router = router;
     this.metrics = metrics;
     this.scheduler = scheduler;
+    this.ownsScheduler = ownsScheduler;
     TokenAuthenticator core = router;
     if (!cacheTtl.isZero()) {
       CachingAuthenticator cache = new CachingAuthenticator(router, cacheTtl, clock);
@@ -61,21 +72,34 @@ public final class Wiring implements AutoCloseable {
     return build(cfg, RuntimeOptions.uncached(clock, settings));
   }
 
-  /** Builds every issuer's key source and verifier. Nothing is fetched until {@link #startKeys()}. */
+  /** Builds every issuer's key source and verifier with its own scheduler and metrics. Nothing is fetched yet. */
   public static Wiring build(WebhookConfig cfg, RuntimeOptions options) throws ConfigException {
+    return build(cfg, options, new Metrics(), newScheduler(), true, null);
+  }
+
+  /** A daemon scheduler for key fetches and refreshes. */
+  static ScheduledExecutorService newScheduler() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "issuer-keys-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Builds on shared parts (a running server's metrics and key scheduler). Key sources of {@code previous}
+   * that fetch exactly what this configuration needs are adopted, keys and all, so a reload never makes a
+   * working issuer "not initialized"; the others are new and must be loaded ({@link #loadNewKeysNow()}).
+   */
+  static Wiring build(WebhookConfig cfg, RuntimeOptions options, Metrics metrics, ScheduledExecutorService scheduler,
+      boolean ownsScheduler, Wiring previous) throws ConfigException {
     Clock clock = options.clock();
     RemoteKeySource.Settings settings = options.keys();
-    AtomicInteger n = new AtomicInteger();
-    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(
-        Math.min(4, Math.max(1, cfg.authenticators().size())), r -> {
-          Thread t = new Thread(r, "issuer-keys-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
     List<RemoteKeySource> sources = new ArrayList<>();
+    Map<String, RemoteKeySource> byIdentity = new HashMap<>();
     List<IssuerAuthenticator> authenticators = new ArrayList<>();
     List<AutoCloseable> closeables = new ArrayList<>();
-    Metrics metrics = new Metrics();
     for (int i = 0; i < cfg.authenticators().size(); i++) {
       JwtAuthenticator a = cfg.authenticators().get(i);
       List<X509Certificate> cas;
@@ -83,13 +107,22 @@ public final class Wiring implements AutoCloseable {
         String ca = a.issuer().certificateAuthority();
         cas = ca == null || ca.isEmpty() ? List.of() : Pem.certificates(Pem.decodeCertificateAuthority(ca));
       } catch (IllegalArgumentException e) {
-        scheduler.shutdownNow();
+        if (ownsScheduler) {
+          scheduler.shutdownNow();
+        }
         throw new ConfigException(List.of(FieldError.invalid(
             FieldPath.root("jwt").index(i).child("issuer").child("certificateAuthority"), FieldError.OMITTED, e.getMessage())));
       }
       IssuerHttp http = new IssuerHttp(Pem.clientContext(cas), IssuerHttp.DEFAULT_TIMEOUT, IssuerHttp.DEFAULT_MAX_BODY_BYTES);
-      RemoteKeySource keys = new RemoteKeySource(a.issuer().url(), a.issuer().discoveryURL(), http, clock, scheduler, settings);
+      String identity = a.issuer().url() + '\0' + a.issuer().discoveryURL() + '\0' + a.issuer().certificateAuthority();
+      RemoteKeySource keys = previous == null ? null : previous.sourcesByIdentity.get(identity);
+      if (keys != null) {
+        previous.adopted.add(keys);
+      } else {
+        keys = new RemoteKeySource(a.issuer().url(), a.issuer().discoveryURL(), http, clock, scheduler, settings);
+      }
       sources.add(keys);
+      byIdentity.put(identity, keys);
       IssuerAuthenticator ia = new IssuerAuthenticator(a, cfg.rules().get(i), cfg.signingAlgorithms(), keys, clock);
       ia.guardSystemIdentities(options.systemGuard());
       metrics.watchSystemGuard(a.issuer().url(), ia::droppedSystemGroups);
@@ -108,8 +141,9 @@ public final class Wiring implements AutoCloseable {
     if (!options.systemGuard()) {
       LOG.warn("--insecure-allow-system-identities: usernames and groups from token claims may be in the reserved system: namespace");
     }
-    Wiring w = new Wiring(sources, new IssuerRouter(authenticators, options.maxTokenBytes()), metrics,
-        scheduler, options.cacheTtl(), clock);
+    metrics.retainIssuers(cfg.authenticators().stream().map(a -> a.issuer().url()).collect(java.util.stream.Collectors.toSet()));
+    Wiring w = new Wiring(sources, byIdentity, new IssuerRouter(authenticators, options.maxTokenBytes()), metrics,
+        scheduler, ownsScheduler, options.cacheTtl(), clock);
     w.closeables.addAll(closeables);
     return w;
   }
@@ -117,6 +151,15 @@ public final class Wiring implements AutoCloseable {
   /** Starts fetching every issuer's keys in the background (retried until they load). */
   public void startKeys() {
     keySources.forEach(RemoteKeySource::start);
+  }
+
+  /** For a reload: loads, in this thread, the keys of sources that have none yet, then starts their refreshes. */
+  void loadNewKeysNow() {
+    for (RemoteKeySource k : keySources) {
+      if (k.current().isEmpty()) {
+        k.loadNow(); // schedules its own refresh or retry either way
+      }
+    }
   }
 
   /** Fetches every issuer's keys now, in this thread; for {@code check}. */
@@ -144,7 +187,7 @@ public final class Wiring implements AutoCloseable {
 
   @Override
   public void close() {
-    keySources.forEach(RemoteKeySource::close);
+    keySources.stream().filter(k -> !adopted.contains(k)).forEach(RemoteKeySource::close);
     for (AutoCloseable c : closeables) {
       try {
         c.close();
@@ -152,6 +195,8 @@ public final class Wiring implements AutoCloseable {
         LOG.debug("close: {}", e.toString());
       }
     }
-    scheduler.shutdownNow();
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
   }
 }

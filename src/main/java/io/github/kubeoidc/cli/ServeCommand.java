@@ -91,6 +91,7 @@ public final class ServeCommand implements Callable<Integer> {
       webhook.close();
     }, "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    webhook.watch(authenticationConfig, Webhook.WATCH_INTERVAL);
     out.println("listening on " + webhook.urls().stream().map(URI::toString).collect(Collectors.joining(" ")));
     out.flush();
     try {

@@ -31,8 +31,11 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * plain HTTP, serving {@code /authenticate}, the health endpoints and {@code /metrics}.
  */
 public final class WebhookServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookServer.class);
+
   private final Javalin app;
   private final ServerOptions options;
+  private final SslContextFactory.Server tls;
   private final List<ServerConnector> connectors = new ArrayList<>();
 
   /**
@@ -44,6 +47,7 @@ public final class WebhookServer implements AutoCloseable {
       Supplier<List<KeyStatus>> issuers, Metrics metrics) {
     this.options = options;
     SslContextFactory.Server tls = options.https() ? tlsContext(options) : null;
+    this.tls = tls;
     TokenReviewHandler reviews = new TokenReviewHandler(authenticator, metrics, options.clientCaFile() != null);
     HealthHandlers health = new HealthHandlers(issuers);
     this.app = Javalin.create(config -> {
@@ -119,31 +123,92 @@ public final class WebhookServer implements AutoCloseable {
     return c;
   }
 
-  private static SslContextFactory.Server tlsContext(ServerOptions o) {
+  /**
+   * Re-reads the serving certificate, key and client CA whenever their files change (as kube components
+   * do when a Secret is updated); new connections get the new ones. A broken or mismatched pair is refused
+   * with a log line and the old one stays.
+   */
+  public void watchTls(java.util.concurrent.ScheduledExecutorService watcher, java.time.Duration interval,
+      io.github.kubeoidc.metrics.Metrics metrics) {
+    if (tls == null) {
+      return;
+    }
+    List<Path> files = new ArrayList<>(List.of(options.tlsCertFile(), options.tlsPrivateKeyFile()));
+    if (options.clientCaFile() != null) {
+      files.add(options.clientCaFile());
+    }
+    String[] last = {fingerprint(files)};
+    watcher.scheduleWithFixedDelay(() -> {
+      String now = fingerprint(files);
+      if (now == null || now.equals(last[0])) {
+        return;
+      }
+      last[0] = now;
+      try {
+        KeyStore ks = keyStore(options);
+        KeyStore trust = options.clientCaFile() == null ? null : clientTrust(options);
+        tls.reload(f -> {
+          f.setKeyStore(ks);
+          if (trust != null) {
+            f.setTrustStore(trust);
+          }
+        });
+        metrics.recordReload("tls", true);
+        LOG.info("serving certificate reloaded from {}", options.tlsCertFile());
+      } catch (Exception e) {
+        metrics.recordReload("tls", false);
+        LOG.error("serving certificate reload refused, keeping the previous one: {}", e.getMessage());
+      }
+    }, interval.toMillis(), interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private static String fingerprint(List<Path> files) {
+    StringBuilder b = new StringBuilder();
+    for (Path p : files) {
+      try {
+        b.append(java.util.Arrays.hashCode(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+      } catch (IOException e) {
+        return null; // mid-swap; next time
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      b.append(':');
+    }
+    return b.toString();
+  }
+
+  /** The serving key store from the PEM files; the key must belong to the first certificate. */
+  private static KeyStore keyStore(ServerOptions o) {
     List<X509Certificate> chain = Pem.certificates(read(o.tlsCertFile(), "--tls-cert-file"));
     PrivateKey key;
     try {
       key = Pem.privateKey(read(o.tlsPrivateKeyFile(), "--tls-private-key-file"));
+      Pem.checkKeyMatches(chain.get(0), key);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--tls-private-key-file: " + e.getMessage());
     }
-    char[] password = new char[0];
-    KeyStore ks = Pem.keyStore(chain, key, password);
+    return Pem.keyStore(chain, key, new char[0]);
+  }
+
+  private static KeyStore clientTrust(ServerOptions o) {
+    try {
+      return Pem.trustStore(Pem.certificates(read(o.clientCaFile(), "--client-ca-file")));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().startsWith("--client-ca-file") ? e.getMessage()
+          : "--client-ca-file: " + e.getMessage());
+    }
+  }
+
+  private static SslContextFactory.Server tlsContext(ServerOptions o) {
     SslContextFactory.Server f = new SslContextFactory.Server();
-    f.setKeyStore(ks);
+    f.setKeyStore(keyStore(o));
     f.setKeyStorePassword("");
     f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     // Forward-secret AEAD suites only (Mozilla "intermediate"); TLS 1.3 suites are all AEAD.
     f.setIncludeCipherSuites("TLS_AES_.*", "TLS_CHACHA20_.*", "TLS_ECDHE_.*_WITH_AES_.*_GCM_.*",
         "TLS_ECDHE_.*_WITH_CHACHA20_POLY1305_.*");
     if (o.clientCaFile() != null) {
-      List<X509Certificate> cas;
-      try {
-        cas = Pem.certificates(read(o.clientCaFile(), "--client-ca-file"));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--client-ca-file: " + e.getMessage());
-      }
-      f.setTrustStore(Pem.trustStore(cas));
+      f.setTrustStore(clientTrust(o));
       // "want", not "need": a certificate that is presented must chain to this CA (else the handshake
       // fails), and /authenticate refuses requests without one, while probes stay reachable.
       f.setWantClientAuth(true);

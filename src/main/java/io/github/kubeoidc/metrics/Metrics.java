@@ -33,6 +33,10 @@ public final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, Supplier<KeyStatus>> issuerStatus = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicReference<com.github.benmanes.caffeine.cache.Cache<?, ?>> answerCache =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private final Map<String, java.util.function.LongSupplier> guardCounts = new ConcurrentHashMap<>();
 
   public Metrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -83,8 +87,13 @@ public final class Metrics {
         .increment();
   }
 
-  /** Exports one issuer's key status, read at scrape time. */
-  public void watchIssuer(String issuer, Supplier<KeyStatus> status) {
+  /** Exports one issuer's key status, read at scrape time; a later call for the same issuer replaces the source. */
+  public void watchIssuer(String issuer, Supplier<KeyStatus> source) {
+    boolean fresh = issuerStatus.put(issuer, source) == null;
+    if (!fresh) {
+      return;
+    }
+    Supplier<KeyStatus> status = () -> issuerStatus.getOrDefault(issuer, () -> new KeyStatus(issuer, 0, null, null, 0)).get();
     Gauge.builder(PREFIX + "issuer_keys", () -> status.get().keyCount())
         .description("Usable signing keys held for the issuer (0 = not ready)")
         .tag("issuer", issuer)
@@ -103,17 +112,60 @@ public final class Metrics {
         .register(registry);
   }
 
-  /** Counts groups the system: guard dropped for an issuer. */
+  /** Counts groups the system: guard dropped for an issuer; a later call adds the new authenticator's count. */
   public void watchSystemGuard(String issuer, java.util.function.LongSupplier dropped) {
-    FunctionCounter.builder(PREFIX + "system_groups_dropped", dropped, d -> d.getAsLong())
+    // After a reload the new authenticator counts from zero: keep the old total so the counter never falls.
+    java.util.function.LongSupplier before = guardCounts.get(issuer);
+    long carried = before == null ? 0 : before.getAsLong();
+    boolean fresh = guardCounts.put(issuer, () -> carried + dropped.getAsLong()) == null;
+    if (!fresh) {
+      return;
+    }
+    FunctionCounter.builder(PREFIX + "system_groups_dropped", guardCounts,
+            m -> m.getOrDefault(issuer, () -> carried).getAsLong())
         .description("Groups from token claims dropped because they are in the reserved system: namespace")
         .tag("issuer", issuer)
         .register(registry);
   }
 
-  /** Exports the answer cache's size, hits, misses and evictions. */
+  /** Drops the series of issuers no longer configured (after a reload). */
+  public void retainIssuers(java.util.Set<String> issuers) {
+    for (String gone : new java.util.HashSet<>(issuerStatus.keySet())) {
+      if (!issuers.contains(gone)) {
+        issuerStatus.remove(gone);
+        guardCounts.remove(gone);
+        registry.find(PREFIX + "issuer_keys").tag("issuer", gone).meters().forEach(registry::remove);
+        registry.find(PREFIX + "issuer_last_key_fetch_success_timestamp_seconds").tag("issuer", gone).meters()
+            .forEach(registry::remove);
+        registry.find(PREFIX + "issuer_key_fetch_failures").tag("issuer", gone).meters().forEach(registry::remove);
+        registry.find(PREFIX + "system_groups_dropped").tag("issuer", gone).meters().forEach(registry::remove);
+      }
+    }
+  }
+
+  /** Counts a configuration reload: {@code result} is {@code success} or {@code failure}. */
+  public void recordReload(String what, boolean success) {
+    String result = success ? "success" : "failure";
+    counters.computeIfAbsent("reload\0" + what + '\0' + result, k -> Counter.builder(PREFIX + "reloads")
+            .description("Reloads of the configuration file and serving certificate, by result")
+            .tags("what", what, "result", result)
+            .register(registry))
+        .increment();
+  }
+
+  /** Exports the answer cache's size, hits, misses and evictions; a reload's new cache replaces the old one. */
   public void watchCache(com.github.benmanes.caffeine.cache.Cache<?, ?> cache) {
-    io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, cache, PREFIX + "answer_cache");
+    if (answerCache.getAndSet(cache) != null) {
+      return;
+    }
+    Gauge.builder(PREFIX + "answer_cache_size", answerCache, c -> c.get().estimatedSize())
+        .description("Verified answers currently cached").register(registry);
+    FunctionCounter.builder(PREFIX + "answer_cache_hits", answerCache, c -> c.get().stats().hitCount())
+        .description("TokenReviews answered from the cache").register(registry);
+    FunctionCounter.builder(PREFIX + "answer_cache_misses", answerCache, c -> c.get().stats().missCount())
+        .description("TokenReviews not found in the cache").register(registry);
+    FunctionCounter.builder(PREFIX + "answer_cache_evictions", answerCache, c -> c.get().stats().evictionCount())
+        .description("Cached answers evicted by size or expiry").register(registry);
   }
 
   /** The Prometheus text exposition. */

@@ -115,6 +115,26 @@ public final class Pem {
     }
   }
 
+  /** Throws unless {@code key} is the private key of {@code cert} (a half-rotated pair must not be served). */
+  public static void checkKeyMatches(X509Certificate cert, PrivateKey key) {
+    try {
+      String alg = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+      java.security.Signature s = java.security.Signature.getInstance(alg);
+      s.initSign(key);
+      byte[] probe = "kube-oidc-webhook key check".getBytes(StandardCharsets.UTF_8);
+      s.update(probe);
+      byte[] sig = s.sign();
+      java.security.Signature v = java.security.Signature.getInstance(alg);
+      v.initVerify(cert.getPublicKey());
+      v.update(probe);
+      if (!v.verify(sig)) {
+        throw new IllegalArgumentException("the private key does not belong to the certificate");
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("the private key does not belong to the certificate: " + e.getClass().getSimpleName());
+    }
+  }
+
   /** A TLS client context trusting only these CAs, or the system trust store when {@code cas} is empty. */
   public static SSLContext clientContext(List<X509Certificate> cas) {
     try {
