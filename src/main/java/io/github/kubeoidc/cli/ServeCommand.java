@@ -66,6 +66,10 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Refuse tokens larger than this without parsing them (default: ${DEFAULT-VALUE}).")
   int maxTokenBytes;
 
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "text or json: the format of the one line logged per TokenReview (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
   @Option(names = "--http-port", paramLabel = "N",
       description = "Also (or only) serve plain HTTP on this port, for loopback and tests; 0 picks a free port.")
   Integer httpPort;
@@ -112,6 +116,10 @@ public final class ServeCommand implements Callable<Integer> {
   Webhook start() throws ConfigException {
     ServerOptions options = serverOptions();
     WebhookConfig cfg = ConfigLoader.select(authenticationConfig, legacy.toLegacyFlags());
+    LOG.info("kube-oidc-webhook {}: {} issuer(s) from {}; answer cache {}; system: guard {}; token limit {} bytes",
+        getClass().getPackage().getImplementationVersion() == null ? "dev" : getClass().getPackage().getImplementationVersion(),
+        cfg.authenticators().size(), cfg.source(), cacheTtl.isZero() ? "off" : cacheTtl.toSeconds() + "s",
+        insecureAllowSystemIdentities ? "OFF" : "on", maxTokenBytes);
     return Webhook.start(cfg, options, new RuntimeOptions(Clock.systemUTC(), RemoteKeySource.DEFAULTS, cacheTtl,
         !insecureAllowSystemIdentities, maxTokenBytes));
   }
@@ -136,6 +144,10 @@ public final class ServeCommand implements Callable<Integer> {
     if (cacheTtl.isNegative()) {
       throw new ConfigException("--cache-ttl cannot be negative: " + cacheTtl);
     }
-    return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, httpPort);
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new ConfigException("--log-format must be text or json: " + logFormat);
+    }
+    return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, httpPort,
+        logFormat.equals("json"));
   }
 }

@@ -11,7 +11,14 @@ public record ServerOptions(
     Path tlsCertFile,
     Path tlsPrivateKeyFile,
     Path clientCaFile,
-    Integer httpPort) {
+    Integer httpPort,
+    boolean jsonLogs) {
+
+  /** Text decision logs. */
+  public ServerOptions(String bindAddress, int securePort, Path tlsCertFile, Path tlsPrivateKeyFile, Path clientCaFile,
+      Integer httpPort) {
+    this(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, httpPort, false);
+  }
 
   /** A TokenReview is a few KB; anything near this is not one. */
   public static final long MAX_REQUEST_BYTES = 1 << 20;

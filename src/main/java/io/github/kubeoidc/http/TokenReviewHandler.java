@@ -18,24 +18,43 @@ import org.slf4j.LoggerFactory;
 final class TokenReviewHandler implements Handler {
   private static final Logger LOG = LoggerFactory.getLogger("tokenreview");
 
+  private static final java.util.regex.Pattern SAFE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
   private final Supplier<TokenAuthenticator> authenticator;
   private final Metrics metrics;
   private final boolean requireClientCert;
+  private final DecisionLog decisions;
 
-  TokenReviewHandler(Supplier<TokenAuthenticator> authenticator, Metrics metrics, boolean requireClientCert) {
+  TokenReviewHandler(Supplier<TokenAuthenticator> authenticator, Metrics metrics, boolean requireClientCert,
+      DecisionLog decisions) {
     this.authenticator = authenticator;
     this.metrics = metrics;
     this.requireClientCert = requireClientCert;
+    this.decisions = decisions;
+  }
+
+  /** The caller's X-Request-Id (or Audit-ID) when it is a plain token, else a fresh one; echoed back. */
+  private static String requestId(Context ctx) {
+    for (String h : new String[] {"X-Request-Id", "Audit-ID"}) {
+      String v = ctx.header(h);
+      if (v != null && SAFE_ID.matcher(v).matches()) {
+        return v;
+      }
+    }
+    return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
   }
 
   @Override
   public void handle(Context ctx) {
     long start = System.nanoTime();
+    String requestId = requestId(ctx);
+    ctx.header("X-Request-Id", requestId);
     if (requireClientCert && !hasClientCert(ctx)) {
       // TLS let the request in without a certificate so that probes work; /authenticate still needs one.
       metrics.recordBadRequest();
-      ctx.status(401).contentType("application/json")
-          .result(TokenReviewJson.error("a client certificate signed by --client-ca-file is required"));
+      String msg = "a client certificate signed by --client-ca-file is required";
+      decisions.badRequest(requestId, 401, msg);
+      ctx.status(401).contentType("application/json").result(TokenReviewJson.error(msg));
       return;
     }
     TokenReviewJson.Request req;
@@ -43,7 +62,7 @@ final class TokenReviewHandler implements Handler {
       req = TokenReviewJson.parse(ctx.bodyAsBytes());
     } catch (TokenReviewJson.BadRequest e) {
       metrics.recordBadRequest();
-      LOG.info("bad request: {}", e.getMessage());
+      decisions.badRequest(requestId, 400, e.getMessage());
       ctx.status(400).contentType("application/json").result(TokenReviewJson.error(e.getMessage()));
       return;
     }
@@ -56,7 +75,7 @@ final class TokenReviewHandler implements Handler {
       result = new AuthResult.Rejected(io.github.kubeoidc.token.Reason.MALFORMED_TOKEN, "oidc: internal error verifying token", null);
     }
     ctx.status(200).contentType("application/json").result(TokenReviewJson.response(req.apiVersion(), result));
-    log(result, (System.nanoTime() - start) / 1_000_000.0);
+    decisions.decision(requestId, result, (System.nanoTime() - start) / 1_000_000.0);
   }
 
   private static boolean hasClientCert(Context ctx) {
@@ -64,14 +83,5 @@ final class TokenReviewHandler implements Handler {
     return certs instanceof X509Certificate[] a && a.length > 0;
   }
 
-  private static void log(AuthResult result, double ms) {
-    if (result instanceof AuthResult.Authenticated a) {
-      LOG.info("authenticated issuer={} user={} groups={} ms={}", a.issuer(),
-          LogText.escape(a.user().username()), a.user().groups().size(), String.format("%.2f", ms));
-    } else {
-      AuthResult.Rejected r = (AuthResult.Rejected) result;
-      LOG.info("rejected reason={} issuer={} error={} ms={}", r.reason(),
-          r.issuer() == null ? "none" : r.issuer(), LogText.quote(r.detail()), String.format("%.2f", ms));
-    }
-  }
+
 }

@@ -48,7 +48,8 @@ public final class WebhookServer implements AutoCloseable {
     this.options = options;
     SslContextFactory.Server tls = options.https() ? tlsContext(options) : null;
     this.tls = tls;
-    TokenReviewHandler reviews = new TokenReviewHandler(authenticator, metrics, options.clientCaFile() != null);
+    TokenReviewHandler reviews = new TokenReviewHandler(authenticator, metrics, options.clientCaFile() != null,
+        new DecisionLog(options.jsonLogs() ? DecisionLog.Format.JSON : DecisionLog.Format.TEXT, System.err));
     HealthHandlers health = new HealthHandlers(issuers);
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
