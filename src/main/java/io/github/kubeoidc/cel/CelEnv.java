@@ -37,8 +37,9 @@ import java.util.regex.Pattern;
 
 /**
  * The CEL environment of Kubernetes' structured authentication configuration, built once and immutable
- * (so thread-safe). Variables: {@code claims} ({@code map(string, dyn)}; JSON numbers are doubles, as
- * Kubernetes decodes them) and {@code user} ({@code username}, {@code uid}, {@code groups}, {@code extra}).
+ * (so thread-safe). Variables: {@code claims} ({@code map(string, dyn)}; a JSON integer that fits in 64 bits
+ * is an {@code int} and any other number a {@code double}, as Kubernetes converts them) and {@code user}
+ * ({@code username}, {@code uid}, {@code groups}, {@code extra}).
  *
  * <p>Libraries, as Kubernetes offers them: standard macros ({@code has}, {@code all}, {@code exists},
  * {@code exists_one}, {@code map}, {@code filter}), optional types ({@code claims.?x.orValue(y)}), strings,
@@ -198,8 +199,9 @@ public final class CelEnv {
   }
 
   /**
-   * Verified claims as CEL sees them, built once per token: JSON numbers become doubles, JSON null CEL's
-   * null, and the escaped names any expression uses alias their claims.
+   * Verified claims as CEL sees them, built once per token: JSON integers become ints (doubles beyond
+   * 64 bits), other numbers doubles, JSON null CEL's null, and the escaped names any expression uses
+   * alias their claims.
    */
   public static Map<String, Object> claimsInput(Map<String, Object> claims, Map<String, String> escapedNames) {
     @SuppressWarnings("unchecked")
@@ -236,8 +238,13 @@ public final class CelEnv {
       l.forEach(x -> out.add(toCel(x)));
       return out;
     }
+    // Kubernetes converts claims to unstructured JSON, which keeps a number that parses as an int64 an
+    // int64 (so claims.n + 1 works and string(claims.n) is "1") and makes every other number a float64.
     if (v instanceof BigInteger bi) {
-      return bi.doubleValue();
+      return bi.bitLength() < Long.SIZE ? (Object) bi.longValue() : (Object) bi.doubleValue();
+    }
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
     }
     if (v instanceof Number n) {
       return n.doubleValue();

@@ -251,6 +251,12 @@ class CelPipelineTest {
         claims("'preferred_username':'jane'"), user("jane")));
 
     // --- Kubernetes' deeply nested claims ("turtle") --------------------------------------------
+    // Integers stay integers, as in Kubernetes: string(1) is "1".
+    c.add(accept("claim-mappings-deeply-nested", turtle("claims.turtle.foo.bar.baz.panda"), claims(TURTLE),
+        user("snorlax", "007", List.of("snorlax", "007", "santa", "claus"), TURTLE_EXTRA)));
+    c.add(accept("claim-mappings-deeply-nested-via-optional",
+        turtle("claims.turtle.foo.bar.baz.?a.b.c.d.orValue([ 'claus' ])"), claims(TURTLE),
+        user("snorlax", "007", List.of("claus"), TURTLE_EXTRA)));
     // Kubernetes: "... resulted in error: no such key: a".
     c.add(reject("claim-mappings-deeply-nested-without-optional", turtle("claims.turtle.foo.bar.baz.a.b.c.d"),
         claims(TURTLE), Reason.GROUPS_INVALID,
@@ -269,12 +275,23 @@ class CelPipelineTest {
     c.add(reject("uid-expression-list", uidExpr, claims(JANE + ",'groups':[],'uid':['1234']"),
         Reason.UID_INVALID, UID_ERR + "uid claim expression must return a string"));
 
-    // --- JSON numbers ----------------------------------------------------------------------------
+    // --- JSON numbers: integers are CEL ints, everything else a double, as Kubernetes converts them --
     c.add(accept("number-integer-equals-double",
         spec().usernameExpression("claims.username").claimRule("claims.n == 1.0", "n must be one"),
         claims(JANE + ",'n':1"), user("jane")));
+    c.add(accept("number-integer-is-int", spec().usernameExpression("claims.username")
+            .claimRule("type(claims.n) == int && type(claims.f) == double", "n must be an int, f a double"),
+        claims(JANE + ",'n':1,'f':1.0"), user("jane")));
+    c.add(accept("number-integer-arithmetic", spec().usernameExpression("claims.username").uidExpression("string(claims.n + 1)"),
+        claims(JANE + ",'n':1"), user("jane", "2", List.of(), Map.of())));
     c.add(accept("number-fraction-arithmetic", spec().usernameExpression("claims.username").uidExpression("string(claims.f + 1.0)"),
         claims(JANE + ",'f':1.5"), user("jane", "2.5", List.of(), Map.of())));
+    // Compiles (claims values are dyn) but fails at evaluation: int + double has no overload in CEL.
+    // Kubernetes: "... resulted in error: no such overload".
+    c.add(reject("number-integer-plus-double",
+        spec().usernameExpression("claims.username").uidExpression("string(claims.n + 1.0)"), claims(JANE + ",'n':1"),
+        Reason.UID_INVALID, UID_ERR + "expression 'string(claims.n + 1.0)' resulted in error: "
+            + "evaluation error at <input>:16: No matching overload for function '_+_'. Overload candidates: add_double"));
     c.add(reject("number-fraction-plus-integer",
         spec().usernameExpression("claims.username").uidExpression("string(claims.f + 1)"), claims(JANE + ",'f':1.5"),
         Reason.UID_INVALID, UID_ERR + "expression 'string(claims.f + 1)' resulted in error: "
