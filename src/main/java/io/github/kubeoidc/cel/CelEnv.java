@@ -49,8 +49,13 @@ public final class CelEnv {
   /** Kubernetes' per-expression evaluation cost limit for authentication expressions. */
   public static final long COST_LIMIT = 1_000_000;
 
-  /** Bounds each comprehension; a list in a token is never longer. */
-  static final int MAX_ITERATIONS = 10_000;
+  /**
+   * A backstop only. cel-java counts comprehension iterations across a whole evaluation, not per
+   * comprehension, so a small budget would refuse nested comprehensions Kubernetes accepts (two lists of
+   * 150 are 22,500 iterations) and pre-empt the cost limit's error. Every iteration costs at least one
+   * unit on the meter in {@link #evaluate}, so the cost limit always trips first.
+   */
+  static final int MAX_ITERATIONS = (int) COST_LIMIT;
 
   /** What an expression reads. */
   public enum Scope {

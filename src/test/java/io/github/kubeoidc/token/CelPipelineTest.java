@@ -464,6 +464,19 @@ class CelPipelineTest {
         Reason.USERNAME_INVALID, USERNAME_ERR + "expression 'claims.foo__dot__bar' resulted in error: "
             + missingKey(6, "foo__dot__bar")));
 
+    // --- the cost limit ---------------------------------------------------------------------------
+    // 2000 x 2000 iterations, each building a list, cost far more than 1,000,000: evaluation is cancelled
+    // and the token rejected. (A purely boolean nested comprehension trips the limit too, but only after
+    // about a million steps, which an interpreter that is not yet warm takes seconds to make.)
+    c.add(reject("cost-limit-exceeded", spec().claimRule("claims.big.all(x, claims.big.map(y, y).size() > 0)", "unreachable"),
+        claims(JANE + "," + BIG_LIST), Reason.CLAIM_RULE_FAILED, CLAIM_RULE_ERR
+            + "expression 'claims.big.all(x, claims.big.map(y, y).size() > 0)' resulted in error: "
+            + "operation cancelled: actual cost limit exceeded"));
+    // 150 x 150 = 22,500 iterations are well within the limit, as in Kubernetes.
+    c.add(accept("cost-nested-comprehension-within-limit",
+        spec().claimRule("claims.medium.all(x, claims.medium.all(y, x == y))", "unreachable"),
+        claims(JANE + "," + MEDIUM_LIST), user("jane")));
+
     return c.stream();
   }
 
