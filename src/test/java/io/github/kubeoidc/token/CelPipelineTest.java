@@ -456,6 +456,16 @@ class CelPipelineTest {
     c.add(accept("escaped-in-has-and-optional", spec()
             .usernameExpression("has(claims.foo__dot__bar) ? claims.foo__dot__bar : claims.?foo__dash__bar.orValue('nobody')"),
         claims("'foo-bar':'jane'"), user("jane")));
+    // Kubernetes applies the escaping at every depth, not just to top-level claims.
+    c.add(accept("escaped-in-nested-object", spec().usernameExpression("claims.ext.foo__dot__bar"),
+        claims("'ext':{'foo.bar':'jane'}"), user("jane")));
+    c.add(accept("escaped-in-comprehension", spec().usernameExpression("claims.username")
+            .groupsExpression("claims.memberships.map(m, m.group__dot__name)"),
+        claims(JANE + ",'memberships':[{'group.name':'a'},{'group.name':'b'}]"), user("jane", List.of("a", "b"))));
+    // The escaped name only resolves: it adds no member that size() or a comprehension over keys would see.
+    c.add(accept("escaped-names-add-no-members", spec().usernameExpression("claims.ext.foo__dot__bar")
+            .claimRule("claims.ext.size() == 1 && claims.ext.all(k, k == 'foo.bar')", "ext must have one member"),
+        claims("'ext':{'foo.bar':'jane'}"), user("jane")));
     // What Kubernetes recommends for such names: index access needs no escaping.
     c.add(accept("index-access-instead-of-escaping", spec().usernameExpression("claims['foo.bar']"),
         claims("'foo.bar':'jane'"), user("jane")));
