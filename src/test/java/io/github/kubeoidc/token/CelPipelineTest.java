@@ -192,6 +192,8 @@ class CelPipelineTest {
         Reason.USERNAME_INVALID, USERNAME_ERR + "username claim expression must return a string"));
     c.add(reject("username-expression-null", spec().usernameExpression("claims.username"), claims("'username':null"),
         Reason.USERNAME_INVALID, USERNAME_ERR + "username claim expression must return a string"));
+    c.add(reject("username-expression-empty-string", spec().usernameExpression("claims.username"), claims("'username':''"),
+        Reason.USERNAME_INVALID, "oidc: empty username via CEL expression is not allowed"));
     // Kubernetes: "... resulted in error: no such key: username".
     c.add(reject("username-expression-missing-claim", spec().usernameExpression("claims.username"), claims(""),
         Reason.USERNAME_INVALID, USERNAME_ERR + "expression 'claims.username' resulted in error: " + missingKey(6, "username")));
@@ -214,6 +216,10 @@ class CelPipelineTest {
         spec().usernameExpression("claims.email").extra("example.com/email-verified", "string(claims.email_verified)"),
         claims("'email':'jane@example.com','email_verified':true"),
         user("jane@example.com", "", List.of(), Map.of("example.com/email-verified", List.of("true")))));
+    c.add(reject("username-expression-email-verified-in-same-expression",
+        spec().usernameExpression("claims.email_verified ? claims.email : ''"),
+        claims("'email':'jane@example.com','email_verified':false"),
+        Reason.USERNAME_INVALID, "oidc: empty username via CEL expression is not allowed"));
 
     // --- groups expressions ---------------------------------------------------------------------
     IssuerSpec groupsExpr = spec().usernameExpression("claims.username").groupsExpression("claims.groups");
