@@ -414,6 +414,12 @@ class CelPipelineTest {
             .userRule("'example.org/tenant' in user.extra", "a tenant is required"),
         claims(JANE), Reason.USER_RULE_FAILED,
         USER_RULE_ERR + "validation expression ''example.org/tenant' in user.extra' failed: a tenant is required"));
+    // Kubernetes: "... resulted in error: no such key: example.org/tenant". cel-java names only the key
+    // when indexing the typed user.extra map.
+    c.add(reject("user-rule-evaluation-error", spec().usernameExpression("claims.username")
+            .userRule("user.extra['example.org/tenant'][0] == 'acme'", "tenant must be acme"),
+        claims(JANE), Reason.USER_RULE_FAILED, USER_RULE_ERR + "expression 'user.extra['example.org/tenant'][0] == 'acme'' "
+            + "resulted in error: evaluation error at <input>:10: example.org/tenant"));
     c.add(accept("user-rule-extra", spec().usernameExpression("claims.username").groupsExpression("claims.groups")
             .uidExpression("claims.uid").extra("example.org/foo", "'bar'").extra("example.org/baz", "claims.baz")
             .userRule("'bar' in user.extra['example.org/foo'] && 'qux' in user.extra['example.org/baz']",
