@@ -24,7 +24,9 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelEvaluationListener;
 import dev.cel.runtime.CelRuntimeLibrary;
 import java.math.BigInteger;
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,8 +39,9 @@ import java.util.regex.Pattern;
 
 /**
  * The CEL environment of Kubernetes' structured authentication configuration, built once and immutable
- * (so thread-safe). Variables: {@code claims} ({@code map(string, dyn)}; JSON numbers are doubles, as
- * Kubernetes decodes them) and {@code user} ({@code username}, {@code uid}, {@code groups}, {@code extra}).
+ * (so thread-safe). Variables: {@code claims} ({@code map(string, dyn)}; a JSON integer that fits in 64 bits
+ * is an {@code int} and any other number a {@code double}, as Kubernetes converts them) and {@code user}
+ * ({@code username}, {@code uid}, {@code groups}, {@code extra}).
  *
  * <p>Libraries, as Kubernetes offers them: standard macros ({@code has}, {@code all}, {@code exists},
  * {@code exists_one}, {@code map}, {@code filter}), optional types ({@code claims.?x.orValue(y)}), strings,
@@ -48,8 +51,13 @@ public final class CelEnv {
   /** Kubernetes' per-expression evaluation cost limit for authentication expressions. */
   public static final long COST_LIMIT = 1_000_000;
 
-  /** Bounds each comprehension; a list in a token is never longer. */
-  static final int MAX_ITERATIONS = 10_000;
+  /**
+   * A backstop only. cel-java counts comprehension iterations across a whole evaluation, not per
+   * comprehension, so a small budget would refuse nested comprehensions Kubernetes accepts (two lists of
+   * 150 are 22,500 iterations) and pre-empt the cost limit's error. Every iteration costs at least one
+   * unit on the meter in {@link #evaluate}, so the cost limit always trips first.
+   */
+  static final int MAX_ITERATIONS = (int) COST_LIMIT;
 
   /** What an expression reads. */
   public enum Scope {
@@ -134,8 +142,9 @@ public final class CelEnv {
     Set<String> used = new HashSet<>();
     Map<String, String> escaped = new HashMap<>();
     if (scope == Scope.CLAIMS) {
-      collectClaimFields(ast, used);
-      for (String f : used) {
+      Set<String> selected = new HashSet<>();
+      collectFields(ast, used, selected);
+      for (String f : selected) {
         String real = unescape(f);
         if (!real.equals(f)) {
           escaped.put(f, real);
@@ -149,21 +158,30 @@ public final class CelEnv {
     }
   }
 
-  /** Every field selected on {@code claims}: {@code claims.x}, {@code claims.?x}, {@code has(claims.x)}. */
-  private static void collectClaimFields(CelAbstractSyntaxTree ast, Set<String> out) {
+  /**
+   * {@code claims}: every field selected on {@code claims} itself ({@code claims.x}, {@code claims.?x},
+   * {@code has(claims.x)}). {@code selected}: every field selected on anything (nested objects, comprehension
+   * variables), for escaped names, which Kubernetes resolves at every depth.
+   */
+  private static void collectFields(CelAbstractSyntaxTree ast, Set<String> claims, Set<String> selected) {
     CelNavigableAst.fromAst(ast).getRoot().allNodes().forEach(n -> {
       CelExpr e = n.expr();
       switch (e.getKind()) {
         case SELECT -> {
+          selected.add(e.select().field());
           if (isClaims(e.select().operand())) {
-            out.add(e.select().field());
+            claims.add(e.select().field());
           }
         }
         case CALL -> {
-          // claims.?x is the call _?._(claims, "x")
-          if (e.call().function().equals("_?._") && e.call().args().size() == 2 && isClaims(e.call().args().get(0))
+          // x.?y is the call _?._(x, "y")
+          if (e.call().function().equals("_?._") && e.call().args().size() == 2
               && e.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.CONSTANT) {
-            out.add(e.call().args().get(1).constant().stringValue());
+            String field = e.call().args().get(1).constant().stringValue();
+            selected.add(field);
+            if (isClaims(e.call().args().get(0))) {
+              claims.add(field);
+            }
           }
         }
         default -> {}
@@ -198,17 +216,13 @@ public final class CelEnv {
   }
 
   /**
-   * Verified claims as CEL sees them, built once per token: JSON numbers become doubles, JSON null CEL's
-   * null, and the escaped names any expression uses alias their claims.
+   * Verified claims as CEL sees them, built once per token: JSON integers become ints (doubles beyond
+   * 64 bits), other numbers doubles, JSON null CEL's null; in every JSON object, the escaped names any
+   * expression uses ({@code foo__dot__bar}) resolve to their real members ({@code foo.bar}).
    */
   public static Map<String, Object> claimsInput(Map<String, Object> claims, Map<String, String> escapedNames) {
     @SuppressWarnings("unchecked")
-    Map<String, Object> out = (Map<String, Object>) toCel(claims);
-    for (Map.Entry<String, String> e : escapedNames.entrySet()) {
-      if (out.containsKey(e.getValue()) && !out.containsKey(e.getKey())) {
-        out.put(e.getKey(), out.get(e.getValue()));
-      }
-    }
+    Map<String, Object> out = (Map<String, Object>) toCel(claims, Map.copyOf(escapedNames));
     return out;
   }
 
@@ -222,22 +236,27 @@ public final class CelEnv {
     return u;
   }
 
-  private static Object toCel(Object v) {
+  private static Object toCel(Object v, Map<String, String> escapedNames) {
     if (v == null) {
       return NullValue.NULL_VALUE;
     }
     if (v instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
-      m.forEach((k, x) -> out.put(String.valueOf(k), toCel(x)));
-      return out;
+      m.forEach((k, x) -> out.put(String.valueOf(k), toCel(x, escapedNames)));
+      return escapedNames.isEmpty() ? out : new EscapedNames(out, escapedNames);
     }
     if (v instanceof List<?> l) {
       List<Object> out = new ArrayList<>(l.size());
-      l.forEach(x -> out.add(toCel(x)));
+      l.forEach(x -> out.add(toCel(x, escapedNames)));
       return out;
     }
+    // Kubernetes converts claims to unstructured JSON, which keeps a number that parses as an int64 an
+    // int64 (so claims.n + 1 works and string(claims.n) is "1") and makes every other number a float64.
     if (v instanceof BigInteger bi) {
-      return bi.doubleValue();
+      return bi.bitLength() < Long.SIZE ? (Object) bi.longValue() : (Object) bi.doubleValue();
+    }
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
     }
     if (v instanceof Number n) {
       return n.doubleValue();
@@ -277,6 +296,38 @@ public final class CelEnv {
         throw new CelEvalException("operation cancelled: actual cost limit exceeded");
       }
       throw new CelEvalException("evaluation failed: " + e);
+    }
+  }
+
+  /**
+   * A JSON object in which an escaped name also finds its real member, as in Kubernetes: {@code get} and
+   * {@code containsKey} fall back to the unescaped name, while size, iteration and equality see only the
+   * real members (aliases added as keys would show up in {@code claims.size()} or {@code claims.all(k, ...)}).
+   */
+  private static final class EscapedNames extends AbstractMap<String, Object> {
+    private final Map<String, Object> members;
+    private final Map<String, String> escapedNames;
+
+    EscapedNames(Map<String, Object> members, Map<String, String> escapedNames) {
+      this.members = members;
+      this.escapedNames = escapedNames;
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+      return Collections.unmodifiableMap(members).entrySet();
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return members.containsKey(key) || members.containsKey(escapedNames.get(key));
+    }
+
+    @Override
+    public Object get(Object key) {
+      // Members are never Java null (JSON null is NullValue), so null means absent.
+      Object v = members.get(key);
+      return v != null ? v : members.get(escapedNames.get(key));
     }
   }
 

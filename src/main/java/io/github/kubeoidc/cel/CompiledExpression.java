@@ -7,7 +7,8 @@ import java.util.Set;
  * One expression, compiled and type-checked once at load; evaluated per token by {@link CelEnv#evaluate}.
  *
  * @param source the expression as configured (used verbatim in messages, as Kubernetes does)
- * @param escapedClaims escaped claim names it selects ({@code claims.foo__dot__bar}), mapped to the real names
+ * @param escapedClaims escaped names it selects at any depth ({@code claims.foo__dot__bar},
+ *     {@code claims.a.b__dash__c}), mapped to the real member names
  * @param claimsUsed every {@code claims.x} / {@code claims.?x} field it selects, for load-time checks
  */
 public record CompiledExpression(

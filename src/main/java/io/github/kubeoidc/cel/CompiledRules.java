@@ -36,7 +36,7 @@ public record CompiledRules(
     return username != null || groups != null || uid != null || !extra.isEmpty() || !claimValidationRules.isEmpty();
   }
 
-  /** Escaped claim names used by any expression, mapped to the real claim names. */
+  /** Escaped names any expression selects, at any depth, mapped to the real member names. */
   public Map<String, String> escapedClaims() {
     Map<String, String> all = new HashMap<>();
     claimValidationRules.forEach(r -> all.putAll(r.expression().escapedClaims()));

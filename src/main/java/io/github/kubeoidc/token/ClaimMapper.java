@@ -89,7 +89,8 @@ final class ClaimMapper {
       throw fail(l, "username", Reason.USERNAME_INVALID, where + "username claim expression must return a string");
     }
     if (s.isEmpty()) {
-      throw fail(l, "username", Reason.USERNAME_INVALID, where + "username claim expression must return a non-empty string");
+      // Kubernetes' own wording for this one (it is not wrapped like the other expression errors).
+      throw fail(l, "username", Reason.USERNAME_INVALID, "oidc: empty username via CEL expression is not allowed");
     }
     l.step("username", true, quote(s) + " from expression " + quote(rules.username().source()));
     return s;
