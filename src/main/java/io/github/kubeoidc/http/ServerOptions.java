@@ -12,12 +12,25 @@ public record ServerOptions(
     Path tlsPrivateKeyFile,
     Path clientCaFile,
     Integer httpPort,
-    boolean jsonLogs) {
+    boolean jsonLogs,
+    java.time.Duration idleTimeout) {
 
-  /** Text decision logs. */
+  /**
+   * A connection that sends nothing for this long is closed, so slow or stuck clients cannot hold
+   * connections (kube-apiserver's webhook client keeps its connections busy or closes them).
+   */
+  public static final java.time.Duration DEFAULT_IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+  /** Text decision logs, default idle timeout. */
   public ServerOptions(String bindAddress, int securePort, Path tlsCertFile, Path tlsPrivateKeyFile, Path clientCaFile,
       Integer httpPort) {
-    this(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, httpPort, false);
+    this(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, httpPort, false, DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /** Default idle timeout. */
+  public ServerOptions(String bindAddress, int securePort, Path tlsCertFile, Path tlsPrivateKeyFile, Path clientCaFile,
+      Integer httpPort, boolean jsonLogs) {
+    this(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, httpPort, jsonLogs, DEFAULT_IDLE_TIMEOUT);
   }
 
   /** A TokenReview is a few KB; anything near this is not one. */

@@ -57,6 +57,15 @@ final class TokenReviewHandler implements Handler {
       ctx.status(401).contentType("application/json").result(TokenReviewJson.error(msg));
       return;
     }
+    String contentType = ctx.contentType();
+    if (contentType != null && !isJson(contentType)) {
+      // kube-apiserver sends application/json (client-go) or nothing; anything else is not a TokenReview.
+      metrics.recordBadRequest();
+      String msg = "Content-Type must be application/json";
+      decisions.badRequest(requestId, 415, msg);
+      ctx.status(415).contentType("application/json").result(TokenReviewJson.error(msg));
+      return;
+    }
     TokenReviewJson.Request req;
     try {
       req = TokenReviewJson.parse(ctx.bodyAsBytes());
@@ -76,6 +85,11 @@ final class TokenReviewHandler implements Handler {
     }
     ctx.status(200).contentType("application/json").result(TokenReviewJson.response(req.apiVersion(), result));
     decisions.decision(requestId, result, (System.nanoTime() - start) / 1_000_000.0);
+  }
+
+  private static boolean isJson(String contentType) {
+    String base = contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+    return base.equals("application/json") || base.isEmpty() || base.equals("*/*");
   }
 
   private static boolean hasClientCert(Context ctx) {

@@ -59,6 +59,8 @@ public final class WebhookServer implements AutoCloseable {
       config.jetty.modifyHttpConfiguration(h -> {
         h.setSendServerVersion(false);
         h.setSendXPoweredBy(false);
+        // A TokenReview's headers are small; a client that sends more is not one.
+        h.setRequestHeaderSize(16 * 1024);
       });
       if (tls != null) {
         config.jetty.addConnector((server, http) -> remember(httpsConnector(server, http, tls)));
@@ -103,6 +105,7 @@ public final class WebhookServer implements AutoCloseable {
     ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
     c.setHost(options.bindAddress());
     c.setPort(options.httpPort());
+    c.setIdleTimeout(options.idleTimeout().toMillis());
     return c;
   }
 
@@ -121,6 +124,7 @@ public final class WebhookServer implements AutoCloseable {
     ServerConnector c = new ServerConnector(server, ssl, alpn, h2, h1);
     c.setHost(options.bindAddress());
     c.setPort(options.securePort());
+    c.setIdleTimeout(options.idleTimeout().toMillis());
     return c;
   }
 
