@@ -1,11 +1,29 @@
 package io.github.kubeoidc.keys;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** One issuer's usable public keys (private parts, unusable and weak keys already dropped). */
-public record KeySet(List<JWK> keys, Instant fetchedAt) {
+/**
+ * One issuer's usable public keys (private parts, unusable and weak keys already dropped), each with its
+ * signature verifier built once here: converting a JWK to a JCA key is costlier than the RSA verification
+ * itself, so it is not done per token.
+ */
+public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> verifiers) {
+
+  public KeySet(List<JWK> keys, Instant fetchedAt) {
+    this(List.copyOf(keys), fetchedAt, verifiersFor(keys));
+  }
+
   public KeySet {
     keys = List.copyOf(keys);
   }
@@ -13,5 +31,26 @@ public record KeySet(List<JWK> keys, Instant fetchedAt) {
   /** The keys with this {@code kid}. */
   public List<JWK> withKid(String kid) {
     return keys.stream().filter(k -> kid.equals(k.getKeyID())).toList();
+  }
+
+  /** The prebuilt verifier of one of {@link #keys()}, or null when the key cannot verify anything. */
+  public JWSVerifier verifier(JWK key) {
+    return verifiers.get(key);
+  }
+
+  private static Map<JWK, JWSVerifier> verifiersFor(List<JWK> keys) {
+    Map<JWK, JWSVerifier> m = new IdentityHashMap<>();
+    for (JWK k : keys) {
+      try {
+        if (k instanceof RSAKey rsa) {
+          m.put(k, new RSASSAVerifier(rsa.toRSAPublicKey()));
+        } else if (k instanceof ECKey ec) {
+          m.put(k, new ECDSAVerifier(ec.toECPublicKey()));
+        }
+      } catch (JOSEException e) {
+        // a key nimbus cannot use verifies nothing; JwksParser has already dropped the known bad ones
+      }
+    }
+    return Collections.unmodifiableMap(m);
   }
 }

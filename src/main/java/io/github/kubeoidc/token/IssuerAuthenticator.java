@@ -173,7 +173,7 @@ public final class IssuerAuthenticator {
     l.step("algorithm", true, alg.getName());
 
     List<JWK> candidates = candidateKeys(keySet, header, l);
-    verifySignature(jwt, candidates, l);
+    verifySignature(jwt, keySet, candidates, l);
 
     // From here on the claims are covered by a valid signature: the payload bytes that were verified are
     // the ones UnverifiedToken decoded.
@@ -244,10 +244,14 @@ public final class IssuerAuthenticator {
     return false;
   }
 
-  private static void verifySignature(SignedJWT jwt, List<JWK> candidates, StepListener l) throws TokenRejectedException {
+  private static void verifySignature(SignedJWT jwt, KeySet keySet, List<JWK> candidates, StepListener l)
+      throws TokenRejectedException {
     for (JWK k : candidates) {
       try {
-        JWSVerifier v = k instanceof RSAKey rsa ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECKey) k);
+        JWSVerifier v = keySet.verifier(k);
+        if (v == null) {
+          continue;
+        }
         // The verifiers honour no "crit" header names, so a token that marks any as critical fails here.
         if (jwt.verify(v)) {
           l.step("signature", true, "verified with " + (k.getKeyID() == null ? "a key without kid" : "kid " + quote(k.getKeyID())));
