@@ -371,10 +371,6 @@ public final class Quantity implements Comparable<Quantity> {
     return isDecForm() ? dec.signum() : Long.signum(value);
   }
 
-  private boolean isZero() {
-    return sign() == 0;
-  }
-
   private BigDecimal asDec() {
     return toBigDecimal();
   }
@@ -390,11 +386,8 @@ public final class Quantity implements Comparable<Quantity> {
     return new Quantity(asDec().add(y.asDec()));
   }
 
-  /** Subtracts as {@code Quantity.Sub}; note that {@code 0 - y} always lands in the decimal form. */
+  /** Subtracts as {@code Quantity.Sub}: stays in the int64 form while it can. */
   public Quantity sub(Quantity y) {
-    if (isZero()) {
-      return new Quantity(y.asDec().negate());
-    }
     if (!isDecForm() && !y.isDecForm()) {
       Quantity r = int64Add(this, -y.value, y.scale); // Go negates without an overflow check too
       if (r != null) {
