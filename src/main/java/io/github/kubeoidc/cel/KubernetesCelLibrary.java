@@ -49,13 +49,23 @@ import java.util.Optional;
  * {@link IpAddress}, {@link Cidr}, {@link Quantity} and {@link Semver}, which compare with {@code ==}
  * as in Kubernetes.
  *
- * <p>Differences from Kubernetes, forced by cel-java: the list functions are declared on
- * {@code list(A)} for any {@code A} (cel-java dispatches overloads by Java class, and Kubernetes'
- * per-element-type overloads would be ambiguous for {@code dyn} lists such as claims), so a list of a
- * type that cannot be ordered or summed fails when evaluated rather than when compiled, and
- * {@code sum()} of an empty list is always the int {@code 0}. Invalid regex literals in {@code find} /
- * {@code findAll} are reported when the expression is compiled, as kube-apiserver reports them when it
- * builds the program.
+ * <p>Differences from Kubernetes:
+ *
+ * <ul>
+ *   <li>The list functions are declared on {@code list(A)} for any {@code A}: cel-java dispatches
+ *       overloads by Java class, and Kubernetes' per-element-type overloads would be ambiguous for
+ *       {@code dyn} lists such as claims. So a list of a type that cannot be ordered or summed
+ *       ({@code [[1]].isSorted()}, {@code ['a'].sum()}) fails when evaluated instead of when compiled,
+ *       and {@code sum()} of an empty list is always the int {@code 0} (Kubernetes gives {@code 0u},
+ *       {@code 0.0} or {@code duration('0s')} when the element type is statically known).
+ *   <li>The type names ({@code net.IP}, {@code net.CIDR}, ...) are not identifiers in expressions
+ *       ({@code type(x) == net.IP}); a library cannot add types to the environment's type provider.
+ *       {@code type(x)} and comparing two {@code type()} results work.
+ *   <li>Equality of a quantity produced by {@code add}/{@code sub} is symmetric (see {@link Quantity}).
+ *   <li>Invalid regex literals in {@code find} / {@code findAll} are reported when the expression is
+ *       compiled; kube-apiserver reports them when it builds the program, which it does right after
+ *       compiling, so both reject the expression up front.
+ * </ul>
  */
 public final class KubernetesCelLibrary implements CelCompilerLibrary, CelRuntimeLibrary {
 

@@ -15,7 +15,9 @@ import java.util.OptionalLong;
  * because {@link #isInteger()} / {@link #asInteger()} depend on which form a value is in (Kubernetes
  * only converts the int64 form: {@code quantity('1.0').isInteger()} is false, and so is any quantity
  * that went through the decimal form, such as {@code quantity('1.5Gi')}). Comparison and equality are
- * numeric.
+ * numeric and symmetric. (In Kubernetes, {@code add}/{@code sub} return a pointer-typed CEL value
+ * whose {@code ==} is one-sided: {@code quantity('1') == quantity('2').sub(1)} is false there while
+ * {@code quantity('2').sub(1) == quantity('1')} is true; that defect is not reproduced.)
  */
 public final class Quantity implements Comparable<Quantity> {
 
@@ -58,6 +60,15 @@ public final class Quantity implements Comparable<Quantity> {
    * @throws IllegalArgumentException with Kubernetes' error text
    */
   public static Quantity parse(String str) {
+    try {
+      return parseQuantity(str);
+    } catch (ArithmeticException outOfRange) {
+      // exponents near the int32 limits: Go wraps silently and yields an arbitrary value
+      throw new IllegalArgumentException(ERR_NUMERIC);
+    }
+  }
+
+  private static Quantity parseQuantity(String str) {
     if (str.isEmpty()) {
       throw new IllegalArgumentException(ERR_FORMAT_WRONG);
     }
