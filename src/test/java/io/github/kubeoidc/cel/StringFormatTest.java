@@ -37,6 +37,11 @@ class StringFormatTest {
         arguments("'%.2f'.format([1234567.891])", "1,234,567.89"),
         arguments("'%.1f'.format([-1234.56])", "-1,234.6"),
         arguments("'%.0f'.format([2.5])", "2"),
+        arguments("'%.2f'.format([0.125])", "0.12"),
+        arguments("'%.2f'.format([0.375])", "0.38"),
+        arguments("'%.0f'.format([-0.125])", "-0"),
+        arguments("'%.0f'.format([1e22])", "10,000,000,000,000,000,000,000"),
+        arguments("'%.1f'.format([999.96])", "1,000.0"),
         arguments("'%f'.format(['NaN'])", "NaN"),
         arguments("'%f'.format(['Infinity'])", "∞"),
         arguments("'%f'.format(['-Infinity'])", "-∞"),
@@ -44,6 +49,11 @@ class StringFormatTest {
         arguments("'%e'.format([2.71828])", "2.718280\u202f×\u202f10⁰⁰"),
         arguments("'%.6e'.format([1052.032911275])", "1.052033\u202f×\u202f10⁰³"),
         arguments("'%e'.format([0.00123])", "1.230000\u202f×\u202f10⁻⁰³"),
+        arguments("'%e'.format([-2.5e-10])", "-2.500000\u202f×\u202f10⁻¹⁰"),
+        arguments("'%e'.format([1e100])", "1.000000\u202f×\u202f10¹⁰⁰"),
+        arguments("'%.20e'.format([1052.032911275])", "     1.052033\u202f×\u202f10⁰³"),
+        // that cel-go builds "%6e" for %e, a width: short results are padded
+        arguments("'%e'.format(['Infinity'])", "     ∞"),
         // %b %o %x %X
         arguments("'this is 5 in binary: %b'.format([5])", "this is 5 in binary: 101"),
         arguments("'this is -5 in binary: %b'.format([-5])", "this is -5 in binary: -101"),
