@@ -45,7 +45,8 @@ import java.util.regex.Pattern;
  *
  * <p>Libraries, as Kubernetes offers them: standard macros ({@code has}, {@code all}, {@code exists},
  * {@code exists_one}, {@code map}, {@code filter}), optional types ({@code claims.?x.orValue(y)}), strings,
- * sets, lists, regex, two-variable comprehensions, and Kubernetes' own libraries ({@link #extraLibraries}).
+ * sets, lists, regex, two-variable comprehensions, and Kubernetes' own libraries ({@link KubernetesCelLibrary}:
+ * URLs, regex find/findAll, list helpers, IP and CIDR, format, semver, quantity).
  */
 public final class CelEnv {
   /** Kubernetes' per-expression evaluation cost limit for authentication expressions. */
@@ -82,7 +83,7 @@ public final class CelEnv {
       "continue", "else", "for", "function", "if", "import", "let", "loop", "package", "namespace", "return", "var",
       "void", "while");
 
-  private static final CelEnv INSTANCE = new CelEnv(List.of());
+  private static final CelEnv INSTANCE = new CelEnv(List.of(KubernetesCelLibrary.INSTANCE));
 
   private final Cel claimsCel;
   private final Cel userCel;
@@ -104,7 +105,7 @@ public final class CelEnv {
     List<CelRuntimeLibrary> runtimeLibs = new ArrayList<>(List.of(CelExtensions.optional(), CelExtensions.strings(),
         CelExtensions.sets(options), CelExtensions.lists(), CelExtensions.regex(), CelExtensions.comprehensions(),
         CelExtensions.encoders(options), CelExtensions.math(options)));
-    for (Object lib : extraLibraries(extraLibraries)) {
+    for (Object lib : extraLibraries) {
       compilerLibs.add((CelCompilerLibrary) lib);
       runtimeLibs.add((CelRuntimeLibrary) lib);
     }
@@ -117,11 +118,6 @@ public final class CelEnv {
         .build();
     this.claimsCel = base.toCelBuilder().addVar("claims", MapType.create(SimpleType.STRING, SimpleType.DYN)).build();
     this.userCel = base.toCelBuilder().addVar("user", USER_TYPE).build();
-  }
-
-  /** Kubernetes' own libraries (URLs, regex find, lists, IP/CIDR, format, semver, quantity), where present. */
-  static List<Object> extraLibraries(List<Object> given) {
-    return given;
   }
 
   /**

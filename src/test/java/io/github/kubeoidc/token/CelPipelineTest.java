@@ -499,6 +499,26 @@ class CelPipelineTest {
         spec().claimRule("claims.medium.all(x, claims.medium.all(y, x == y))", "unreachable"),
         claims(JANE + "," + MEDIUM_LIST), user("jane")));
 
+    // --- Kubernetes' own CEL libraries, through a real configuration ---
+    c.add(accept("k8s-url-library-in-claim-rule", spec().usernameExpression("claims.username")
+            .claimRule("url(claims.iss).getHost() == 'auth.example.com' && isURL(claims.iss)", "wrong host"),
+        claims(JANE), user("jane")));
+    c.add(reject("k8s-url-library-rule-false", spec().usernameExpression("claims.username")
+            .claimRule("url(claims.iss).getScheme() == 'http'", "must be http"),
+        claims(JANE), Reason.CLAIM_RULE_FAILED, "oidc: error evaluating claim validation expression: "
+            + "validation expression 'url(claims.iss).getScheme() == 'http'' failed: must be http"));
+    c.add(accept("k8s-regex-find-in-username", spec().usernameExpression("claims.mail.find('^[^@]+')"),
+        claims("'mail':'jane@example.com'"), user("jane")));
+    c.add(accept("k8s-lists-and-format-in-groups", spec().usernameExpression("claims.username")
+            .groupsExpression("claims.groups.isSorted() ? ['sorted-%d'.format([claims.groups.size()])] : []"),
+        claims(JANE + ",'groups':['a','b']"), new UserInfo("jane", "", List.of("sorted-2"), java.util.Map.of())));
+    c.add(accept("k8s-cidr-in-claim-rule", spec().usernameExpression("claims.username")
+            .claimRule("cidr('10.0.0.0/8').containsIP(claims.ip)", "outside the network"),
+        claims(JANE + ",'ip':'10.1.2.3'"), user("jane")));
+    c.add(accept("k8s-semver-in-claim-rule", spec().usernameExpression("claims.username")
+            .claimRule("semver(claims.v).isGreaterThan(semver('1.2.0'))", "too old"),
+        claims(JANE + ",'v':'1.10.0'"), user("jane")));
+
     return c.stream();
   }
 
@@ -537,18 +557,15 @@ class CelPipelineTest {
   // --- outside the table --------------------------------------------------------------------
 
   @Test
-  void authenticateWhenCostLimitExceededThenRejectsWithinASecond() {
+  void authenticateWhenCostLimitExceededThenRejects() {
     IssuerSpec spec = spec().claimRule("claims.big.map(x, claims.big.map(y, x + y)).size() > 0", "unreachable");
     JwtAuthenticator config = spec.build();
     CompiledRules rules = ConfigValidator.validate(List.of(config), FieldPath.root("jwt")).rules().get(0);
     String token = claims(JANE + "," + BIG_LIST);
-    authenticate(config, rules, token); // warm up
-    long start = System.nanoTime();
     AuthResult got = authenticate(config, rules, token);
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
     Rejected r = assertInstanceOf(Rejected.class, got);
     assertEquals(Reason.CLAIM_RULE_FAILED, r.reason());
     assertTrue(r.detail().endsWith("operation cancelled: actual cost limit exceeded"), r.detail());
-    assertTrue(took.compareTo(Duration.ofSeconds(1)) < 0, "took " + took);
+    // How long it takes is a benchmark's business (bench/), not a unit test's: only the outcome is asserted.
   }
 }
