@@ -38,6 +38,14 @@ public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> ve
     return verifiers.get(key);
   }
 
+  /**
+   * The one place the EC implementation is chosen: BouncyCastle's lightweight ECDSA (default, fastest here),
+   * or, with {@code -Dkubeoidc.ecdsa=jca}, nimbus' verifier on the JDK's provider.
+   */
+  static JWSVerifier ecVerifier(ECKey ec) throws JOSEException {
+    return "jca".equals(System.getProperty("kubeoidc.ecdsa")) ? new ECDSAVerifier(ec.toECPublicKey()) : EcdsaVerifier.of(ec);
+  }
+
   private static Map<JWK, JWSVerifier> verifiersFor(List<JWK> keys) {
     Map<JWK, JWSVerifier> m = new IdentityHashMap<>();
     for (JWK k : keys) {
@@ -45,7 +53,7 @@ public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> ve
         if (k instanceof RSAKey rsa) {
           m.put(k, new RSASSAVerifier(rsa.toRSAPublicKey()));
         } else if (k instanceof ECKey ec) {
-          m.put(k, new ECDSAVerifier(ec.toECPublicKey()));
+          m.put(k, ecVerifier(ec));
         }
       } catch (JOSEException e) {
         // a key nimbus cannot use verifies nothing; JwksParser has already dropped the known bad ones
