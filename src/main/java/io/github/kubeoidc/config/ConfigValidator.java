@@ -88,8 +88,10 @@ public final class ConfigValidator {
       errs.add(FieldError.required(path, "at least one jwt authenticator is required: this webhook only verifies JWTs"));
     }
     if (jwt.size() > MAX_JWT_AUTHENTICATORS) {
+      // As validation.go: this one error alone, nothing else is examined.
       errs.add(new FieldError(path, FieldError.Type.TOO_MANY, String.valueOf(jwt.size()),
           "must have at most " + MAX_JWT_AUTHENTICATORS + " items"));
+      return new Validated(errs, java.util.Collections.nCopies(jwt.size(), CompiledRules.NONE));
     }
     Set<String> issuers = new HashSet<>();
     Set<String> discoveryUrls = new HashSet<>();
@@ -197,15 +199,17 @@ public final class ConfigValidator {
     FieldPath ap = p.child("audiences");
     List<String> auds = issuer.audiences();
     if (auds.isEmpty()) {
-      errs.add(FieldError.required(ap, "at least one issuer.audiences is required"));
+      errs.add(FieldError.required(ap, "at least one " + ap + " is required"));
       return;
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < auds.size(); i++) {
       String aud = auds.get(i);
+      // Kubernetes checks only for "", ours also refuses whitespace: such an audience is always a mistake.
       if (aud == null || aud.isBlank()) {
-        errs.add(FieldError.required(ap.index(i), "audience can't be empty"));
-      } else if (!seen.add(aud)) {
+        errs.add(FieldError.required(ap.index(i), ""));
+      }
+      if (!seen.add(aud == null ? "" : aud)) {
         errs.add(FieldError.duplicate(ap.index(i), aud));
       }
     }
@@ -258,12 +262,12 @@ public final class ConfigValidator {
       boolean hasExpr = notEmpty(r.expression());
       // One branch per rule, as validation.go's switch: with both set, that is the only error reported.
       if (hasClaim && hasExpr) {
-        errs.add(FieldError.invalid(rp, null, "claim and expression can't both be set"));
+        errs.add(FieldError.invalid(rp, r.claim(), "claim and expression can't both be set"));
       } else if (!hasClaim && !hasExpr) {
         errs.add(FieldError.required(rp, "claim or expression is required"));
       } else if (hasClaim) {
         if (notEmpty(r.message())) {
-          errs.add(FieldError.invalid(rp.child("message"), r.message(), "message can't be set when claim is set"));
+          errs.add(FieldError.invalid(rp.child("message"), r.message(), "may not be specified when claim is set"));
         }
         if (!claims.add(r.claim())) {
           errs.add(FieldError.duplicate(rp.child("claim"), r.claim()));
@@ -271,10 +275,11 @@ public final class ConfigValidator {
       } else {
         if (r.requiredValue() != null && !r.requiredValue().isEmpty()) {
           errs.add(FieldError.invalid(rp.child("requiredValue"), r.requiredValue(),
-              "requiredValue can't be set when expression is set"));
+              "may not be specified when expression is set"));
         }
         if (!expressions.add(r.expression())) {
           errs.add(FieldError.duplicate(rp.child("expression"), r.expression()));
+          continue;
         }
         CompiledExpression c = exprs.compile(CelEnv.Scope.CLAIMS, r.expression(), true, rp.child("expression"));
         if (c != null) {
@@ -301,7 +306,7 @@ public final class ConfigValidator {
       boolean hasClaim = notEmpty(m.uid().claim());
       boolean hasExpr = notEmpty(m.uid().expression());
       if (hasClaim && hasExpr) {
-        errs.add(FieldError.invalid(up, null, "claim and expression can't both be set"));
+        errs.add(FieldError.invalid(up, "", "claim and expression can't both be set"));
       } else if (hasExpr) {
         exprs.uid = exprs.compile(CelEnv.Scope.CLAIMS, m.uid().expression(), false, up.child("expression"));
       }
@@ -314,9 +319,11 @@ public final class ConfigValidator {
         errs.add(FieldError.required(ep, "key and valueExpression are required"));
         continue;
       }
-      validateExtraKey(e.key(), ep.child("key"), keys, errs);
+      if (!validateExtraKey(e.key(), ep.child("key"), keys, errs)) {
+        continue; // a duplicate key: its expression is not examined, as validation.go does
+      }
       if (!notEmpty(e.valueExpression())) {
-        errs.add(FieldError.required(ep.child("valueExpression"), "valueExpression is required"));
+        errs.add(FieldError.required(ep.child("valueExpression"), ""));
       } else {
         CompiledExpression c = exprs.compile(CelEnv.Scope.CLAIMS, e.valueExpression(), false, ep.child("valueExpression"));
         if (c != null && notEmpty(e.key())) {
@@ -332,12 +339,12 @@ public final class ConfigValidator {
     boolean hasClaim = notEmpty(m.claim());
     boolean hasExpr = notEmpty(m.expression());
     if (hasClaim && hasExpr) {
-      errs.add(FieldError.invalid(p, null, "claim and expression can't both be set"));
+      errs.add(FieldError.invalid(p, "", "claim and expression can't both be set"));
     } else if (required && !hasClaim && !hasExpr) {
       errs.add(FieldError.required(p, "claim or expression is required"));
     } else if (hasExpr) {
       if (m.prefix() != null) {
-        errs.add(FieldError.invalid(p.child("prefix"), m.prefix(), "prefix can't be set when expression is set"));
+        errs.add(FieldError.invalid(p.child("prefix"), m.prefix(), "may not be specified when expression is set"));
       }
       return exprs.compile(CelEnv.Scope.CLAIMS, m.expression(), false, p.child("expression"));
     }
@@ -345,18 +352,18 @@ public final class ConfigValidator {
     return null;
   }
 
-  /** A domain-prefixed path, lowercase, unique, outside the domains Kubernetes reserves. */
-  private static void validateExtraKey(String key, FieldPath p, Set<String> keys, List<FieldError> errs) {
+  /** A domain-prefixed path, lowercase, unique, outside the domains Kubernetes reserves. False for a duplicate. */
+  private static boolean validateExtraKey(String key, FieldPath p, Set<String> keys, List<FieldError> errs) {
     if (!notEmpty(key)) {
       errs.add(FieldError.required(p, ""));
-      return;
+      return true;
     }
     int slash = key.indexOf('/');
     if (slash <= 0 || slash == key.length() - 1 || !key.substring(0, slash).contains(".")) {
-      errs.add(FieldError.invalid(p, key, "key must be a domain-prefixed path (such as \"acme.io/foo\")"));
+      errs.add(FieldError.invalid(p, key, "must be a domain-prefixed path (such as \"acme.io/foo\")"));
     }
     if (!key.equals(key.toLowerCase(java.util.Locale.ROOT))) {
-      errs.add(FieldError.invalid(p, key, "key must be lowercase"));
+      errs.add(FieldError.invalid(p, key, "must be lowercase"));
     }
     String domain = slash > 0 ? key.substring(0, slash) : key;
     if (domain.equals("kubernetes.io") || domain.endsWith(".kubernetes.io")
@@ -365,16 +372,21 @@ public final class ConfigValidator {
     }
     if (!keys.add(key)) {
       errs.add(FieldError.duplicate(p, key));
+      return false;
     }
+    return true;
   }
 
   private static void validateUserValidationRules(
       List<UserValidationRule> rules, FieldPath p, List<FieldError> errs, Exprs exprs) {
+    Set<String> seen = new HashSet<>();
     for (int i = 0; i < rules.size(); i++) {
       FieldPath rp = p.index(i);
       UserValidationRule r = rules.get(i);
       if (r == null || !notEmpty(r.expression())) {
-        errs.add(FieldError.required(rp.child("expression"), "expression is required"));
+        errs.add(FieldError.required(rp.child("expression"), ""));
+      } else if (!seen.add(r.expression())) {
+        errs.add(FieldError.duplicate(rp.child("expression"), r.expression()));
       } else {
         CompiledExpression c = exprs.compile(CelEnv.Scope.USER, r.expression(), true, rp.child("expression"));
         if (c != null) {

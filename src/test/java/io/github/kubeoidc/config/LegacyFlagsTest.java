@@ -141,7 +141,7 @@ class LegacyFlagsTest {
     Flags f = flags();
     f.clientId = " ";
 
-    assertEquals(List.of("--oidc-client-id: Required value: audience can't be empty"), f.errors());
+    assertEquals(List.of("--oidc-client-id: Required value"), f.errors());
   }
 
   // --- username claim and prefix ---
