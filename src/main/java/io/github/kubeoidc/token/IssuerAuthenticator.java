@@ -199,7 +199,7 @@ public final class IssuerAuthenticator {
     Set<String> crit = jwt.getHeader().getCriticalParams();
     if (crit != null) {
       // RFC 7515 §4.1.11: a recipient must reject a token whose "crit" names an extension it does not
-      // understand. We understand none (not even RFC 7797 "b64"), so any "crit" rejects, as go-jose does.
+      // understand. We understand none (not even RFC 7797 "b64"), so any "crit" rejects.
       throw fail(l, "header", Reason.MALFORMED_TOKEN, "oidc: malformed jwt: unsupported critical header parameters "
           + crit.stream().sorted().limit(8).map(IssuerAuthenticator::quote).toList());
     }

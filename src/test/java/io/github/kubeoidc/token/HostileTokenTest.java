@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWEAlgorithm;
@@ -42,10 +43,19 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import com.sun.net.httpserver.HttpServer;
+import io.github.kubeoidc.app.Webhook;
+import io.github.kubeoidc.config.ConfigLoader;
 import io.github.kubeoidc.demo.DevCa;
+import io.github.kubeoidc.demo.DevIssuer;
+import io.github.kubeoidc.http.ServerOptions;
 import io.github.kubeoidc.keys.JwksParser;
+import io.github.kubeoidc.keys.RemoteKeySource;
 import io.github.kubeoidc.keys.StaticKeySource;
+import io.github.kubeoidc.testing.Await;
+import io.github.kubeoidc.testing.Configs;
+import io.github.kubeoidc.testing.Http;
 import io.github.kubeoidc.tls.Pem;
 import io.github.kubeoidc.token.AuthResult.Authenticated;
 import io.github.kubeoidc.token.AuthResult.Rejected;
@@ -53,7 +63,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
 import java.security.interfaces.ECPrivateKey;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -64,6 +78,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -447,7 +462,7 @@ class HostileTokenTest {
     assertInstanceOf(Authenticated.class, router(IssuerSpec.issuer(ISSUER), LEGACY_ALGS, published()).authenticate(atLimit),
         "a token up to the size limit is read");
     for (ECKey k : List.of(EC_256, EC_384, EC_521)) {
-      JWSAlgorithm alg = io.github.kubeoidc.demo.DevIssuer.defaultAlgorithm(k);
+      JWSAlgorithm alg = DevIssuer.defaultAlgorithm(k);
       String es = sign(header(alg, "'kid':'" + k.getKeyID() + "'"), GOOD, k, alg);
       assertInstanceOf(Authenticated.class, router(IssuerSpec.issuer(ISSUER), ALL_ALGS, published()).authenticate(es), alg::getName);
     }
@@ -468,6 +483,39 @@ class HostileTokenTest {
   static IssuerRouter routerWithLimit(int maxTokenBytes) {
     return new IssuerRouter(List.of(new IssuerAuthenticator(IssuerSpec.issuer(ISSUER).build(), LEGACY_ALGS,
         new StaticKeySource(ISSUER, published()), CLOCK)), maxTokenBytes);
+  }
+
+  /**
+   * The same headers against the real server, whose keys come from a real issuer and are refetched on an
+   * unknown kid: the issuer's JWKS may be fetched again, the URLs in the token never.
+   */
+  @Test
+  void keyUrlsInHeadersAreNeverFetchedByTheRealServer(@TempDir Path dir) throws Exception {
+    try (DevIssuer issuer = DevIssuer.start()) {
+      Path cfg = Configs.write(dir, "authn.yaml",
+          Configs.file(Configs.jwt(issuer, "k8s")));
+      try (Webhook webhook = Webhook.start(
+          ConfigLoader.load(cfg),
+          new ServerOptions("127.0.0.1", 0, null, null, null, 0),
+          Clock.systemUTC(), RemoteKeySource.DEFAULTS)) {
+        Await.until("keys loaded", Duration.ofSeconds(20), () -> issuer.jwksFetches() > 0);
+        URI http = webhook.urls().get(0);
+        Http client = Http.plain();
+        String payload = JSONObjectUtils.toJSONString(issuer.claims("k8s", "mallory"));
+        String x5cMember = "'x5c':['" + Base64.getEncoder().encodeToString(der(ATTACKER_CERT)) + "']";
+        int before = ATTACKER.requests();
+        for (String members : List.of("'kid':'attacker','jku':'" + ATTACKER.url("/jwks.json") + "'",
+            "'kid':'attacker2','x5u':'" + ATTACKER.url("/cert.pem") + "'",
+            "'kid':'attacker3','jwk':" + ATTACKER_RSA.toPublicJWK().toJSONString(),
+            "'jku':'" + ATTACKER.url("/jwks.json") + "','x5u':'" + ATTACKER.url("/cert.pem") + "'," + x5cMember)) {
+          JsonNode j = client.review(http, "authentication.k8s.io/v1",
+              rs256(header(members), payload, ATTACKER_RSA)).json();
+          assertFalse(j.at("/status/authenticated").asBoolean(), j::toString);
+          assertTrue(j.at("/status/user").isMissingNode(), j::toString);
+        }
+        assertEquals(before, ATTACKER.requests(), "the server fetched a URL named by a token");
+      }
+    }
   }
 
   // --- CR/LF in header values never reach status.error or check output raw ----------------------------
@@ -570,7 +618,7 @@ class HostileTokenTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("hostileKeys")
   void hostileKeyIsSkippedAndTheRestOfTheSetStillWorks(KeyCase c) throws Exception {
-    String jwks = com.nimbusds.jose.util.JSONObjectUtils.toJSONString(
+    String jwks = JSONObjectUtils.toJSONString(
         Map.of("keys", List.of(c.badKey(), RSA_1.toPublicJWK().toJSONObject())));
     List<String> warnings = new ArrayList<>();
     List<JWK> keys = JwksParser.parse(jwks, warnings::add);
@@ -594,7 +642,7 @@ class HostileTokenTest {
     all.add(RSA_1.toPublicJWK().toJSONObject());
     all.add(EC_256.toPublicJWK().toJSONObject());
     List<String> warnings = new ArrayList<>();
-    List<JWK> keys = JwksParser.parse(com.nimbusds.jose.util.JSONObjectUtils.toJSONString(Map.of("keys", all)), warnings::add);
+    List<JWK> keys = JwksParser.parse(JSONObjectUtils.toJSONString(Map.of("keys", all)), warnings::add);
     assertEquals(List.of("rsa-1", "ec-256"), keys.stream().map(JWK::getKeyID).toList());
     assertEquals(3, warnings.size(), warnings::toString);
   }
