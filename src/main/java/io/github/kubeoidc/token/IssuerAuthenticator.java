@@ -195,6 +195,9 @@ public final class IssuerAuthenticator {
       String why = oneLine(truncate(e.getMessage()));
       l.step("header", false, "not a signed JWT: " + why);
       throw new TokenRejectedException(Reason.MALFORMED_TOKEN, "oidc: malformed jwt: " + why);
+    } catch (RuntimeException e) {
+      // Found by fuzzing: a header that is the JSON literal null makes nimbus throw NullPointerException.
+      throw fail(l, "header", Reason.MALFORMED_TOKEN, "oidc: malformed jwt: unreadable JWS header");
     }
     Set<String> crit = jwt.getHeader().getCriticalParams();
     if (crit != null) {

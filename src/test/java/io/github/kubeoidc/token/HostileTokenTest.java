@@ -199,6 +199,15 @@ class HostileTokenTest {
         Reason.MALFORMED_TOKEN, "oidc: malformed jwt: Invalid JWS header: Unexpected type of JSON object member alg"));
     c.add(reject("alg-array", Tokens.compact(json("{'alg':['RS256'],'kid':'rsa-1'}"), GOOD, rsaSignature),
         Reason.MALFORMED_TOKEN, "oidc: malformed jwt: Invalid JWS header: Unexpected type of JSON object member alg"));
+    // Found by fuzzing (TokenFuzzTestInputs/mutatedRealToken/crash-ebd3a12...): nimbus threw NullPointerException.
+    for (String notAnObject : List.of("null", "[]", "\"RS256\"", "42", "true")) {
+      c.add(reject("header-json-" + typeName(notAnObject.replace('"', '\'')), Tokens.compact(notAnObject, GOOD, rsaSignature),
+          Reason.MALFORMED_TOKEN, switch (notAnObject) {
+            case "null" -> "oidc: malformed jwt: unreadable JWS header";
+            case "[]" -> "oidc: malformed jwt: Invalid JWS header: Missing \"alg\" in header JSON object"; // nimbus reads [] as {}
+            default -> INVALID_HEADER_JSON;
+          }));
+    }
     c.add(reject("alg-null", Tokens.compact(json("{'alg':null,'kid':'rsa-1'}"), GOOD, rsaSignature),
         Reason.MALFORMED_TOKEN, "oidc: malformed jwt: Invalid JWS header: Missing \"alg\" in header JSON object"));
 
