@@ -46,15 +46,22 @@ public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> ve
     return "jca".equals(System.getProperty("kubeoidc.ecdsa")) ? new ECDSAVerifier(ec.toECPublicKey()) : EcdsaVerifier.of(ec);
   }
 
+  /** The verifier the pipeline uses for one RSA or EC key (RS*, PS*; ES* with fixed-length R||S signatures). */
+  public static JWSVerifier verifierFor(JWK k) throws JOSEException {
+    if (k instanceof RSAKey rsa) {
+      return new RSASSAVerifier(rsa.toRSAPublicKey());
+    }
+    if (k instanceof ECKey ec) {
+      return ecVerifier(ec);
+    }
+    throw new JOSEException("no verifier for key type " + k.getKeyType());
+  }
+
   private static Map<JWK, JWSVerifier> verifiersFor(List<JWK> keys) {
     Map<JWK, JWSVerifier> m = new IdentityHashMap<>();
     for (JWK k : keys) {
       try {
-        if (k instanceof RSAKey rsa) {
-          m.put(k, new RSASSAVerifier(rsa.toRSAPublicKey()));
-        } else if (k instanceof ECKey ec) {
-          m.put(k, ecVerifier(ec));
-        }
+        m.put(k, verifierFor(k));
       } catch (JOSEException e) {
         // a key nimbus cannot use verifies nothing; JwksParser has already dropped the known bad ones
       }

@@ -155,25 +155,7 @@ public final class IssuerAuthenticator {
 
   /** Keys, algorithm, signature, times, issuer and audience: everything before the claims are trusted. */
   Verified verify(UnverifiedToken token, StepListener l) throws TokenRejectedException {
-    Optional<KeySet> loaded = keys.current();
-    if (loaded.isEmpty()) {
-      throw fail(l, "keys", Reason.NOT_INITIALIZED,
-          "oidc: authenticator not initialized (no keys loaded yet for issuer " + quote(issuer) + ")");
-    }
-    KeySet keySet = loaded.get();
-    l.step("keys", true, keySet.keys().size() + " keys loaded at " + keySet.fetchedAt());
-
-    SignedJWT jwt = parse(token, l);
-    JWSHeader header = jwt.getHeader();
-    JWSAlgorithm alg = header.getAlgorithm();
-    if (!allowedAlgorithms.contains(alg)) {
-      throw fail(l, "algorithm", Reason.ALGORITHM_NOT_ALLOWED,
-          "oidc: token signed with algorithm " + quote(alg.getName()) + ", expected one of " + names(allowedAlgorithms));
-    }
-    l.step("algorithm", true, alg.getName());
-
-    List<JWK> candidates = candidateKeys(keySet, header, l);
-    verifySignature(jwt, keySet, candidates, l);
+    verifySignatureOnly(token.raw(), l);
 
     // From here on the claims are covered by a valid signature: the payload bytes that were verified are
     // the ones UnverifiedToken decoded.
@@ -189,17 +171,62 @@ public final class IssuerAuthenticator {
     return new Verified(claims, exp);
   }
 
-  private SignedJWT parse(UnverifiedToken token, StepListener l) throws TokenRejectedException {
+  /**
+   * The signature layer alone, exactly as {@link #verify} runs it before any claim is read: keys loaded,
+   * strict compact JWS, header, algorithm, key, signature. Package-private so that signature test vectors
+   * (Wycheproof), whose payloads are not ID tokens, run through the production code.
+   */
+  SignedJWT verifySignatureOnly(String compact, StepListener l) throws TokenRejectedException {
+    Optional<KeySet> loaded = keys.current();
+    if (loaded.isEmpty()) {
+      throw fail(l, "keys", Reason.NOT_INITIALIZED,
+          "oidc: authenticator not initialized (no keys loaded yet for issuer " + quote(issuer) + ")");
+    }
+    KeySet keySet = loaded.get();
+    l.step("keys", true, keySet.keys().size() + " keys loaded at " + keySet.fetchedAt());
+
+    SignedJWT jwt = parse(compact, l);
+    JWSHeader header = jwt.getHeader();
+    JWSAlgorithm alg = header.getAlgorithm();
+    if (!allowedAlgorithms.contains(alg)) {
+      throw fail(l, "algorithm", Reason.ALGORITHM_NOT_ALLOWED,
+          "oidc: token signed with algorithm " + quote(alg.getName()) + ", expected one of " + names(allowedAlgorithms));
+    }
+    l.step("algorithm", true, alg.getName());
+
+    List<JWK> candidates = candidateKeys(keySet, header, l);
+    verifySignature(jwt, keySet, candidates, l);
+    return jwt;
+  }
+
+  private static SignedJWT parse(String compact, StepListener l) throws TokenRejectedException {
+    if (!UnverifiedToken.isCompactJws(compact)) {
+      // The router already checked this for every token it routes; the signature layer does not rely on it.
+      throw fail(l, "header", Reason.MALFORMED_TOKEN, "oidc: malformed jwt: not a compact JWS in strict base64url");
+    }
+    SignedJWT jwt;
     try {
-      SignedJWT jwt = SignedJWT.parse(token.raw());
+      jwt = SignedJWT.parse(compact);
       if (jwt.getSignature() == null || jwt.getSignature().toString().isEmpty()) {
         throw new ParseException("missing signature", 0);
       }
-      return jwt;
     } catch (ParseException e) {
-      l.step("header", false, "not a signed JWT: " + e.getMessage());
-      throw new TokenRejectedException(Reason.MALFORMED_TOKEN, "oidc: malformed jwt: " + truncate(e.getMessage()));
+      // nimbus may quote the header (a bad jku, say) in its message: one line, control characters escaped.
+      String why = oneLine(truncate(e.getMessage()));
+      l.step("header", false, "not a signed JWT: " + why);
+      throw new TokenRejectedException(Reason.MALFORMED_TOKEN, "oidc: malformed jwt: " + why);
+    } catch (RuntimeException e) {
+      // Found by fuzzing: a header that is the JSON literal null makes nimbus throw NullPointerException.
+      throw fail(l, "header", Reason.MALFORMED_TOKEN, "oidc: malformed jwt: unreadable JWS header");
     }
+    Set<String> crit = jwt.getHeader().getCriticalParams();
+    if (crit != null) {
+      // RFC 7515 §4.1.11: a recipient must reject a token whose "crit" names an extension it does not
+      // understand. We understand none (not even RFC 7797 "b64"), so any "crit" rejects.
+      throw fail(l, "header", Reason.MALFORMED_TOKEN, "oidc: malformed jwt: unsupported critical header parameters "
+          + crit.stream().sorted().limit(8).map(IssuerAuthenticator::quote).toList());
+    }
+    return jwt;
   }
 
   /** Keys that may have signed this token: by kid when given, else every key of the algorithm's type. */
@@ -257,12 +284,20 @@ public final class IssuerAuthenticator {
           l.step("signature", true, "verified with " + (k.getKeyID() == null ? "a key without kid" : "kid " + quote(k.getKeyID())));
           return;
         }
-      } catch (JOSEException | IllegalStateException e) {
-        // a key that cannot verify this token is just not the right key
+      } catch (JOSEException | RuntimeException e) {
+        // a key that cannot verify this token (or a signature nimbus cannot even decode) is just not the right key
       }
     }
     l.step("signature", false, "no candidate key verifies the signature");
     throw new TokenRejectedException(Reason.INVALID_SIGNATURE, "oidc: failed to verify signature");
+  }
+
+  /**
+   * The verifier for one candidate key: RSASSA (RS*, PS*) or ECDSA (ES*, P1363 signatures). These honour no
+   * "crit" names and are never HMAC: {@link #fits} admits only RSA and EC keys.
+   */
+  static JWSVerifier verifierFor(JWK k) throws JOSEException {
+    return KeySet.verifierFor(k);
   }
 
   /** exp is required with no leeway; nbf, when present, gets 60 s; iat is not checked (as Kubernetes). */
@@ -460,9 +495,36 @@ public final class IssuerAuthenticator {
     return new TokenRejectedException(reason, detail);
   }
 
-  /** Quotes an untrusted value for a message: escaped like Go's %q and cut at 64 characters. */
+  /** Quotes an untrusted value for a message: escaped like Go's %q (line separators too) and cut at 64 characters. */
   static String quote(String s) {
-    return FieldError.quote(truncate(s));
+    return oneLine(FieldError.quote(truncate(s)));
+  }
+
+  /**
+   * Untrusted text kept on one line: CR, LF and other control or line-separator characters escaped, so a
+   * token cannot forge lines in logs or in {@code check} output.
+   */
+  static String oneLine(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.toString();
   }
 
   static String truncate(String s) {

@@ -36,18 +36,18 @@ public record UnverifiedToken(String raw, String issuer, Map<String, Object> unv
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   /**
-   * Splits and decodes a compact JWS strictly (three base64url parts without padding or whitespace; a
-   * JWE has five and is never accepted). Empty when the token is not such a JWT or its payload is not
-   * a JSON object with a string {@code iss}: then it is not ours.
+   * Splits and decodes a compact JWS strictly (see {@link #isCompactJws(String)}; a JWE has five parts and is
+   * never accepted). Empty when the token is not such a JWT or its payload is not a JSON object with a string
+   * {@code iss}: then it is not ours.
    */
   public static Optional<UnverifiedToken> parse(String raw) {
-    int first = raw.indexOf('.');
-    int second = first < 0 ? -1 : raw.indexOf('.', first + 1);
-    if (first <= 0 || second < 0 || raw.indexOf('.', second + 1) >= 0 || second == first + 1) {
+    if (!isCompactJws(raw)) {
       return Optional.empty();
     }
-    if (!isBase64Url(raw, 0, raw.length())) {
-      return Optional.empty();
+    int first = raw.indexOf('.');
+    int second = raw.indexOf('.', first + 1);
+    if (second == first + 1) {
+      return Optional.empty(); // no payload: nothing to route by
     }
     Map<String, Object> claims;
     try {
@@ -62,17 +62,51 @@ public record UnverifiedToken(String raw, String issuer, Map<String, Object> unv
     return Optional.of(new UnverifiedToken(raw, iss, claims));
   }
 
-  /** Only {@code A-Z a-z 0-9 - _} and the two dots: no padding, whitespace, "Bearer " or other bytes. */
-  private static boolean isBase64Url(String s, int from, int to) {
+  /**
+   * Exactly three parts, a non-empty header, each part canonical unpadded base64url (RFC 7515 §2, §7.1): only
+   * {@code A-Z a-z 0-9 - _}, no padding, whitespace, "Bearer " or other bytes, no length that leaves a
+   * dangling character, and zero unused bits in the last character. nimbus and the JDK decode leniently
+   * (they drop a dangling character and ignore unused bits), so without this check many strings would verify
+   * as the same token.
+   */
+  static boolean isCompactJws(String raw) {
+    int first = raw.indexOf('.');
+    int second = first < 0 ? -1 : raw.indexOf('.', first + 1);
+    if (first <= 0 || second < 0 || raw.indexOf('.', second + 1) >= 0) {
+      return false;
+    }
+    return isCanonicalBase64Url(raw, 0, first) && isCanonicalBase64Url(raw, first + 1, second)
+        && isCanonicalBase64Url(raw, second + 1, raw.length());
+  }
+
+  private static boolean isCanonicalBase64Url(String s, int from, int to) {
+    int last = 0;
     for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.';
-      if (!ok) {
+      last = sextet(s.charAt(i));
+      if (last < 0) {
         return false;
       }
     }
-    return true;
+    return switch ((to - from) % 4) {
+      case 0 -> true;
+      case 1 -> false; // 6 bits cannot end a byte
+      case 2 -> (last & 0x0f) == 0; // one byte: 8 of the 12 bits used
+      default -> (last & 0x03) == 0; // two bytes: 16 of the 18 bits used
+    };
+  }
+
+  /** The value of a base64url character, or -1. */
+  private static int sextet(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    return c == '-' ? 62 : c == '_' ? 63 : -1;
   }
 
   @Override

@@ -423,7 +423,8 @@ class IssuerAuthenticatorTest {
     c.add(reject("signature-stripped", spec(), claims(JANE), Reason.MALFORMED_TOKEN, "oidc: malformed jwt: The signature must not be empty")
         .tampered(t -> t.substring(0, t.lastIndexOf('.') + 1)));
     // RFC 7515 §4.1.11: a critical header parameter the verifier does not understand rejects the token.
-    c.add(reject("crit-header-not-understood", spec(), claims(JANE), Reason.INVALID_SIGNATURE, "oidc: failed to verify signature")
+    c.add(reject("crit-header-not-understood", spec(), claims(JANE), Reason.MALFORMED_TOKEN,
+        "oidc: malformed jwt: unsupported critical header parameters [\"https://example.com/must-understand\"]")
         .tampered(replaceWith(signWithHeader(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1")
             .criticalParams(Set.of("https://example.com/must-understand"))
             .customParam("https://example.com/must-understand", true).build(), RSA_1, claims(JANE)))));
