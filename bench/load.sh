@@ -26,6 +26,10 @@ start_fixture() { # name alg ttl: starts one server (alone on CPU 0) and sets DI
   PIDS+=("$PID")
   for _ in $(seq 1 600); do [ -f "$DIR/port" ] && break; sleep 0.1; done
   [ -f "$DIR/port" ] || { cat "$WORK/$1.out"; exit 1; }
+  # the answers are right before anything is measured
+  head -1 "$DIR/bodies.txt" | curl -sf -X POST -H 'Content-Type: application/json' --data-binary @- \
+    "http://127.0.0.1:$(cat "$DIR/port")/authenticate" | grep -q '"authenticated":true' \
+    || { echo "the fixture does not authenticate its own tokens" >&2; exit 1; }
   # warm up the JIT before measuring
   BODIES="$DIR/bodies.txt" taskset -c 1 wrk -t1 -c8 -d5s -s bench/tokenreviews.lua "http://127.0.0.1:$(cat "$DIR/port")" >/dev/null
 }

@@ -56,6 +56,12 @@ public final class WebhookServer implements AutoCloseable {
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = ServerOptions.MAX_REQUEST_BYTES;
       config.http.prefer405over404 = true;
+      // A pool sized to the CPUs, not Jetty's 200: verification is CPU-bound, and a few threads per core
+      // keep the tail latency close to the median when many connections compete (README, Performance).
+      int threads = Integer.getInteger("kubeoidc.threads", Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+      org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(threads, Math.min(threads, 4));
+      pool.setName("http");
+      config.jetty.threadPool = pool;
       config.jetty.modifyHttpConfiguration(h -> {
         h.setSendServerVersion(false);
         h.setSendXPoweredBy(false);
