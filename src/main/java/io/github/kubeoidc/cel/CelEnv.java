@@ -101,10 +101,10 @@ public final class CelEnv {
         .build();
     List<CelCompilerLibrary> compilerLibs = new ArrayList<>(List.of(CelExtensions.optional(), CelExtensions.strings(),
         CelExtensions.sets(options), CelExtensions.lists(), CelExtensions.regex(), CelExtensions.comprehensions(),
-        CelExtensions.encoders(options), CelExtensions.math(options)));
+        CelExtensions.encoders(options), CelExtensions.math(options, 2)));
     List<CelRuntimeLibrary> runtimeLibs = new ArrayList<>(List.of(CelExtensions.optional(), CelExtensions.strings(),
         CelExtensions.sets(options), CelExtensions.lists(), CelExtensions.regex(), CelExtensions.comprehensions(),
-        CelExtensions.encoders(options), CelExtensions.math(options)));
+        CelExtensions.encoders(options), CelExtensions.math(options, 2)));
     for (Object lib : extraLibraries) {
       compilerLibs.add((CelCompilerLibrary) lib);
       runtimeLibs.add((CelRuntimeLibrary) lib);
