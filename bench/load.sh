@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-10s}
 TOKENS=${TOKENS:-20000}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
@@ -30,8 +31,11 @@ start_fixture() { # name alg ttl: starts one server (alone on CPU 0) and sets DI
   head -1 "$DIR/bodies.txt" | curl -sf -X POST -H 'Content-Type: application/json' --data-binary @- \
     "http://127.0.0.1:$(cat "$DIR/port")/authenticate" | grep -q '"authenticated":true' \
     || { echo "the fixture does not authenticate its own tokens" >&2; exit 1; }
-  # warm up the JIT before measuring
-  BODIES="$DIR/bodies.txt" taskset -c 1 wrk -t1 -c8 -d5s -s bench/tokenreviews.lua "http://127.0.0.1:$(cat "$DIR/port")" >/dev/null
+}
+
+warm() { # url [env...]: the same traffic as the measured runs, unmeasured, so the JIT has compiled it
+  local url=$1; shift
+  env "$@" taskset -c 1 wrk -t1 -c8 -d"$WARMUP" ${LUA:+-s bench/tokenreviews.lua} "$url" >/dev/null
 }
 
 run() { # label url conns [env...]
@@ -48,19 +52,23 @@ run() { # label url conns [env...]
 
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), server on CPU 0, wrk on CPU 1, $DURATION per run"
 start_fixture rs256 RS256 0
+LUA=1 warm "http://127.0.0.1:$(cat "$DIR/port")" BODIES="$DIR/bodies.txt"
 for c in 1 8 64; do
   LUA=1 run "distinct RS256" "http://127.0.0.1:$(cat "$DIR/port")" "$c" BODIES="$DIR/bodies.txt"
 done
 kill "$PID"; wait "$PID" 2>/dev/null || true
 start_fixture es256 ES256 0
+LUA=1 warm "http://127.0.0.1:$(cat "$DIR/port")" BODIES="$DIR/bodies.txt"
 for c in 1 8 64; do
   LUA=1 run "distinct ES256" "http://127.0.0.1:$(cat "$DIR/port")" "$c" BODIES="$DIR/bodies.txt"
 done
 kill "$PID"; wait "$PID" 2>/dev/null || true
 start_fixture cached RS256 120
+LUA=1 warm "http://127.0.0.1:$(cat "$DIR/port")" BODIES="$DIR/bodies.txt" REPEAT=1
 for c in 1 8 64; do
   LUA=1 run "repeated token (cached)" "http://127.0.0.1:$(cat "$DIR/port")" "$c" BODIES="$DIR/bodies.txt" REPEAT=1
 done
+LUA= warm "http://127.0.0.1:$(cat "$DIR/port")/livez"
 for c in 1 8 64; do
   LUA= run "GET /livez (HTTP floor)" "http://127.0.0.1:$(cat "$DIR/port")/livez" "$c"
 done
