@@ -202,6 +202,33 @@ class WebhookEndToEndTest {
     assertTrue(s == 405 || s == 404, "got " + s);
   }
 
+  /** A TLS client restricted to one protocol and, optionally, one cipher suite; true when the handshake succeeds. */
+  static boolean handshake(String protocol, String suite) throws Exception {
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(io.github.kubeoidc.tls.Pem.trustStore(List.of(servingCa.certificate())));
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(https.getHost(), https.getPort())) {
+      s.setEnabledProtocols(new String[] {protocol});
+      if (suite != null) {
+        s.setEnabledCipherSuites(new String[] {suite});
+      }
+      s.startHandshake();
+      return true;
+    } catch (javax.net.ssl.SSLException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void tlsIsVersion12Or13WithForwardSecretAeadSuitesOnly() throws Exception {
+    assertTrue(handshake("TLSv1.3", null));
+    assertTrue(handshake("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+    assertFalse(handshake("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"), "CBC suites are refused");
+    assertFalse(handshake("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"), "SHA-1 CBC suites are refused");
+  }
+
   @Test
   void servingKeyFilesCanBeReadBack() throws Exception {
     // guards the fixture itself: the serving key is PKCS#8 PEM as kube tooling writes it
