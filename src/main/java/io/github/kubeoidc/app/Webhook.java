@@ -115,16 +115,35 @@ public final class Webhook implements AutoCloseable {
    */
   public void watch(Path configFile, Duration interval) {
     if (configFile != null) {
-      byte[][] last = {digest(configFile)};
-      watcher.scheduleWithFixedDelay(() -> {
-        byte[] now = digest(configFile);
-        if (now != null && !Arrays.equals(now, last[0])) {
-          last[0] = now;
-          reload(configFile);
-        }
-      }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+      watchFiles(List.of(configFile), interval, () -> reload(configFile));
     }
-    server.watchTls(watcher, interval, metrics);
+    List<Path> tlsFiles = server.tlsFiles();
+    if (!tlsFiles.isEmpty()) {
+      watchFiles(tlsFiles, interval, this::reloadTls);
+    }
+  }
+
+  /** Runs {@code onChange} whenever the content of any of {@code files} changes (unreadable: try later). */
+  private void watchFiles(List<Path> files, Duration interval, Runnable onChange) {
+    byte[][] last = {digest(files)};
+    watcher.scheduleWithFixedDelay(() -> {
+      byte[] now = digest(files);
+      if (now != null && !Arrays.equals(now, last[0])) {
+        last[0] = now;
+        onChange.run();
+      }
+    }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void reloadTls() {
+    try {
+      server.reloadTls();
+      metrics.recordReload("tls", true);
+      LOG.info("serving certificate reloaded from {}", server.tlsFiles().get(0));
+    } catch (RuntimeException e) {
+      metrics.recordReload("tls", false);
+      LOG.error("serving certificate reload refused, keeping the previous one: {}", e.getMessage());
+    }
   }
 
   /**
@@ -156,10 +175,14 @@ public final class Webhook implements AutoCloseable {
     }
   }
 
-  /** SHA-256 of the file's content, or null when it cannot be read (mid-swap: try again next time). */
-  static byte[] digest(Path file) {
+  /** SHA-256 over the files' contents, or null when one cannot be read (mid-swap: try again next time). */
+  static byte[] digest(List<Path> files) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (Path f : files) {
+        md.update(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+      }
+      return md.digest();
     } catch (IOException e) {
       return null;
     } catch (NoSuchAlgorithmException e) {

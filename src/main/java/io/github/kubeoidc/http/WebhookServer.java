@@ -30,8 +30,6 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * plain HTTP, serving {@code /authenticate}, the health endpoints and {@code /metrics}.
  */
 public final class WebhookServer implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookServer.class);
-
   private final Javalin app;
   private final ServerOptions options;
   private final SslContextFactory.Server tls;
@@ -133,58 +131,35 @@ public final class WebhookServer implements AutoCloseable {
     return c;
   }
 
-  /**
-   * Re-reads the serving certificate, key and client CA whenever their files change (as kube components
-   * do when a Secret is updated); new connections get the new ones. A broken or mismatched pair is refused
-   * with a log line and the old one stays.
-   */
-  public void watchTls(java.util.concurrent.ScheduledExecutorService watcher, java.time.Duration interval,
-      io.github.kubeoidc.metrics.Metrics metrics) {
+  /** The files {@link #reloadTls()} reads: certificate, key and client CA; empty without HTTPS. */
+  public List<Path> tlsFiles() {
     if (tls == null) {
-      return;
+      return List.of();
     }
     List<Path> files = new ArrayList<>(List.of(options.tlsCertFile(), options.tlsPrivateKeyFile()));
     if (options.clientCaFile() != null) {
       files.add(options.clientCaFile());
     }
-    String[] last = {fingerprint(files)};
-    watcher.scheduleWithFixedDelay(() -> {
-      String now = fingerprint(files);
-      if (now == null || now.equals(last[0])) {
-        return;
-      }
-      last[0] = now;
-      try {
-        KeyStore ks = keyStore(options);
-        KeyStore trust = options.clientCaFile() == null ? null : clientTrust(options);
-        tls.reload(f -> {
-          f.setKeyStore(ks);
-          if (trust != null) {
-            f.setTrustStore(trust);
-          }
-        });
-        metrics.recordReload("tls", true);
-        LOG.info("serving certificate reloaded from {}", options.tlsCertFile());
-      } catch (Exception e) {
-        metrics.recordReload("tls", false);
-        LOG.error("serving certificate reload refused, keeping the previous one: {}", e.getMessage());
-      }
-    }, interval.toMillis(), interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return files;
   }
 
-  private static String fingerprint(List<Path> files) {
-    StringBuilder b = new StringBuilder();
-    for (Path p : files) {
-      try {
-        b.append(java.util.Arrays.hashCode(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
-      } catch (IOException e) {
-        return null; // mid-swap; next time
-      } catch (java.security.NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
-      b.append(':');
+  /**
+   * Re-reads the serving certificate, key and client CA (as kube components do when a Secret is updated);
+   * new connections get them. A broken or mismatched pair throws, naming the flag, and the old one stays.
+   */
+  public void reloadTls() {
+    KeyStore ks = keyStore(options);
+    KeyStore trust = options.clientCaFile() == null ? null : clientTrust(options);
+    try {
+      tls.reload(f -> {
+        f.setKeyStore(ks);
+        if (trust != null) {
+          f.setTrustStore(trust);
+        }
+      });
+    } catch (Exception e) {
+      throw new IllegalStateException("TLS context reload failed: " + e.getMessage(), e);
     }
-    return b.toString();
   }
 
   /** The serving key store from the PEM files; the key must belong to the first certificate. */
