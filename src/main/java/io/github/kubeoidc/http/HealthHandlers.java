@@ -7,16 +7,12 @@ import io.javalin.http.Context;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** {@code /healthz}, {@code /livez} (the process serves) and {@code /readyz} (every issuer has keys). */
+/** {@code /readyz}: every issuer has keys ({@code /healthz} and {@code /livez} are constant, in {@link CoreRoutes}). */
 final class HealthHandlers {
   private final Supplier<List<KeyStatus>> issuers;
 
   HealthHandlers(Supplier<List<KeyStatus>> issuers) {
     this.issuers = issuers;
-  }
-
-  void live(Context ctx) {
-    ctx.contentType("text/plain").result("ok");
   }
 
   void ready(Context ctx) throws Exception {

@@ -24,10 +24,13 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP side: HTTPS (HTTP/1.1 and h2 by ALPN, TLS 1.2/1.3, optional client certificates) and/or
- * plain HTTP, serving {@code /authenticate}, the health endpoints and {@code /metrics}.
+ * plain HTTP, serving {@code /authenticate}, the health endpoints and {@code /metrics}. The hot endpoints
+ * ({@code /authenticate}, {@code /healthz}, {@code /livez}) are {@link CoreRoutes} on Jetty's core API; Javalin
+ * serves the rest.
  */
 public final class WebhookServer implements AutoCloseable {
   private final Javalin app;
@@ -45,20 +48,23 @@ public final class WebhookServer implements AutoCloseable {
     this.options = options;
     SslContextFactory.Server tls = options.https() ? tlsContext(options) : null;
     this.tls = tls;
+    // A pool sized to the CPUs, not Jetty's 200: verification is CPU-bound, and a few threads per core
+    // keep the tail latency close to the median when many connections compete (README, Performance).
+    int threads = Integer.getInteger("kubeoidc.threads", Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+    QueuedThreadPool pool = new QueuedThreadPool(threads, Math.min(threads, 4));
+    pool.setName("http");
     TokenReviewHandler reviews = new TokenReviewHandler(authenticator, metrics, options.clientCaFile() != null,
-        new DecisionLog(options.jsonLogs() ? DecisionLog.Format.JSON : DecisionLog.Format.TEXT, System.err));
+        new DecisionLog(options.jsonLogs() ? DecisionLog.Format.JSON : DecisionLog.Format.TEXT, System.err),
+        ServerOptions.MAX_REQUEST_BYTES, pool);
     HealthHandlers health = new HealthHandlers(issuers);
     this.app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.http.maxRequestSize = ServerOptions.MAX_REQUEST_BYTES;
       config.http.prefer405over404 = true;
-      // A pool sized to the CPUs, not Jetty's 200: verification is CPU-bound, and a few threads per core
-      // keep the tail latency close to the median when many connections compete (README, Performance).
-      int threads = Integer.getInteger("kubeoidc.threads", Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
-      org.eclipse.jetty.util.thread.QueuedThreadPool pool = new org.eclipse.jetty.util.thread.QueuedThreadPool(threads, Math.min(threads, 4));
-      pool.setName("http");
       config.jetty.threadPool = pool;
+      // The hot endpoints run on Jetty's core API in front of Javalin's servlet (CoreRoutes).
+      config.jetty.modifyServer(server -> server.insertHandler(new CoreRoutes(reviews, pool)));
       config.jetty.modifyHttpConfiguration(h -> {
         h.setSendServerVersion(false);
         h.setSendXPoweredBy(false);
@@ -71,9 +77,6 @@ public final class WebhookServer implements AutoCloseable {
       if (options.httpPort() != null) {
         config.jetty.addConnector((server, http) -> remember(httpConnector(server, http)));
       }
-      config.routes.post("/authenticate", reviews);
-      config.routes.get("/healthz", health::live);
-      config.routes.get("/livez", health::live);
       config.routes.get("/readyz", health::ready);
       config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     });
@@ -99,13 +102,24 @@ public final class WebhookServer implements AutoCloseable {
     app.stop();
   }
 
+  /** Jetty's default: one accepting thread per connector. */
+  private static final int ACCEPTORS = -1;
+
+  /**
+   * One I/O thread per CPU (Jetty's default is one per two): HTTP/1.1 reviews are verified on the I/O thread that
+   * read them (CoreRoutes), so these threads are the ones that use the cores.
+   */
+  private static int selectors() {
+    return Integer.getInteger("kubeoidc.selectors", Runtime.getRuntime().availableProcessors());
+  }
+
   private ServerConnector remember(ServerConnector c) {
     connectors.add(c);
     return c;
   }
 
   private ServerConnector httpConnector(Server server, HttpConfiguration http) {
-    ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(http));
+    ServerConnector c = new ServerConnector(server, ACCEPTORS, selectors(), new HttpConnectionFactory(http));
     c.setHost(options.bindAddress());
     c.setPort(options.httpPort());
     c.setIdleTimeout(options.idleTimeout().toMillis());
@@ -124,7 +138,7 @@ public final class WebhookServer implements AutoCloseable {
     ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
     alpn.setDefaultProtocol(h1.getProtocol());
     SslConnectionFactory ssl = new SslConnectionFactory(tls, alpn.getProtocol());
-    ServerConnector c = new ServerConnector(server, ssl, alpn, h2, h1);
+    ServerConnector c = new ServerConnector(server, ACCEPTORS, selectors(), ssl, alpn, h2, h1);
     c.setHost(options.bindAddress());
     c.setPort(options.securePort());
     c.setIdleTimeout(options.idleTimeout().toMillis());

@@ -81,6 +81,7 @@ public final class DistributedClaims implements AutoCloseable {
       return claims; // an aggregated claim (JWT inline): not supported, as in Kubernetes
     }
     String accessToken = endpoint.get("access_token") instanceof String t ? t : null;
+    NonBlocking.mayBlock(); // the endpoint is fetched (and its issuer's keys, maybe) in this thread
     Object value = resolve(url, accessToken, where, l);
     Map<String, Object> out = new LinkedHashMap<>(claims);
     out.put(claim, value);

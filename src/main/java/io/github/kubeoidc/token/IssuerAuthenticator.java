@@ -234,6 +234,7 @@ public final class IssuerAuthenticator {
     List<JWK> pool = kid == null ? keySet.keys() : keySet.withKid(kid);
     if (kid != null && pool.isEmpty()) {
       // The issuer may have rotated: refetch (rate-limited, shared) before giving up.
+      NonBlocking.mayBlock();
       Optional<KeySet> refreshed = keys.refreshOnUnknownKid(kid);
       pool = refreshed.map(k -> k.withKid(kid)).orElse(List.of());
     }
