@@ -33,6 +33,9 @@ final class ClaimMapper {
   private final String groupsClaim; // null: no groups
   private final String groupsPrefix;
   private final String uidClaim; // null: no uid
+  /** The start of a claim mapping's error messages, formatted once. */
+  private final String usernameWhere;
+  private final String uidWhere;
 
   private final CompiledRules rules;
 
@@ -54,6 +57,8 @@ final class ClaimMapper {
     this.groupsClaim = groups == null || groups.claim() == null || groups.claim().isEmpty() ? null : groups.claim();
     this.groupsPrefix = groups == null || groups.prefix() == null ? "" : groups.prefix();
     this.uidClaim = m.uid() == null || m.uid().claim() == null || m.uid().claim().isEmpty() ? null : m.uid().claim();
+    this.usernameWhere = usernameClaim == null ? null : "oidc: parse username claims " + quote(usernameClaim) + ": ";
+    this.uidWhere = uidClaim == null ? null : "oidc: parse uid claim " + quote(uidClaim) + ": ";
   }
 
   /**
@@ -77,7 +82,9 @@ final class ClaimMapper {
       }
     }
     if (!rules.extra().isEmpty()) {
-      l.step("extra", true, extra.size() + " key(s)");
+      if (l.explaining()) {
+        l.step("extra", true, extra.size() + " key(s)");
+      }
     }
     return new UserInfo(username, uid, groups, extra);
   }
@@ -92,14 +99,18 @@ final class ClaimMapper {
       // Kubernetes' own wording for this one (it is not wrapped like the other expression errors).
       throw fail(l, "username", Reason.USERNAME_INVALID, "oidc: empty username via CEL expression is not allowed");
     }
-    l.step("username", true, quote(s) + " from expression " + quote(rules.username().source()));
+    if (l.explaining()) {
+      l.step("username", true, quote(s) + " from expression " + quote(rules.username().source()));
+    }
     return s;
   }
 
   private List<String> groupsExpression(Map<String, Object> celClaims, StepListener l) throws TokenRejectedException {
     List<String> groups = stringList(rules.groups(), celClaims, Reason.GROUPS_INVALID, "groups",
         "oidc: error evaluating group claim expression: ", l);
-    l.step("groups", true, groups.size() + " group(s) from expression " + quote(rules.groups().source()));
+    if (l.explaining()) {
+      l.step("groups", true, groups.size() + " group(s) from expression " + quote(rules.groups().source()));
+    }
     return groups;
   }
 
@@ -109,7 +120,9 @@ final class ClaimMapper {
     if (!(v instanceof String s)) {
       throw fail(l, "uid", Reason.UID_INVALID, where + "uid claim expression must return a string");
     }
-    l.step("uid", true, quote(s) + " from expression " + quote(rules.uid().source()));
+    if (l.explaining()) {
+      l.step("uid", true, quote(s) + " from expression " + quote(rules.uid().source()));
+    }
     return s;
   }
 
@@ -148,7 +161,7 @@ final class ClaimMapper {
   }
 
   private String username(Map<String, Object> claims, StepListener l) throws TokenRejectedException {
-    String where = "oidc: parse username claims " + quote(usernameClaim) + ": ";
+    String where = usernameWhere;
     if (!claims.containsKey(usernameClaim)) {
       throw fail(l, "username", Reason.USERNAME_INVALID, where + "claim not present");
     }
@@ -170,15 +183,19 @@ final class ClaimMapper {
       }
     }
     String username = usernamePrefix + value;
-    l.step("username", true, quote(username) + " from claim " + quote(usernameClaim)
-        + (usernamePrefix.isEmpty() ? "" : " with prefix " + quote(usernamePrefix)));
+    if (l.explaining()) {
+      l.step("username", true, quote(username) + " from claim " + quote(usernameClaim)
+          + (usernamePrefix.isEmpty() ? "" : " with prefix " + quote(usernamePrefix)));
+    }
     return username;
   }
 
   /** A string (one group) or an array of strings; absent or null: none. */
   private List<String> groups(Map<String, Object> claims, StepListener l) throws TokenRejectedException {
     if (groupsClaim == null) {
-      l.step("groups", true, "no groups mapping");
+      if (l.explaining()) {
+        l.step("groups", true, "no groups mapping");
+      }
       return List.of();
     }
     Object raw = claims.get(groupsClaim);
@@ -197,7 +214,9 @@ final class ClaimMapper {
       throw fail(l, "groups", Reason.GROUPS_INVALID,
           "oidc: parse groups claim " + quote(groupsClaim) + ": must be a string or an array of strings");
     }
-    l.step("groups", true, out.size() + " group(s) from claim " + quote(groupsClaim) + (out.isEmpty() ? "" : ": " + out.stream().limit(20).map(IssuerAuthenticator::quote).toList()));
+    if (l.explaining()) {
+      l.step("groups", true, out.size() + " group(s) from claim " + quote(groupsClaim) + (out.isEmpty() ? "" : ": " + out.stream().limit(20).map(IssuerAuthenticator::quote).toList()));
+    }
     return out;
   }
 
@@ -205,14 +224,16 @@ final class ClaimMapper {
     if (uidClaim == null) {
       return "";
     }
-    String where = "oidc: parse uid claim " + quote(uidClaim) + ": ";
+    String where = uidWhere;
     if (!claims.containsKey(uidClaim)) {
       throw fail(l, "uid", Reason.UID_INVALID, where + "claim not present");
     }
     if (!(claims.get(uidClaim) instanceof String uid)) {
       throw fail(l, "uid", Reason.UID_INVALID, where + "claim is not a string");
     }
-    l.step("uid", true, quote(uid) + " from claim " + quote(uidClaim));
+    if (l.explaining()) {
+      l.step("uid", true, quote(uid) + " from claim " + quote(uidClaim));
+    }
     return uid;
   }
 }

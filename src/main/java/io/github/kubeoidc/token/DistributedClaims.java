@@ -122,8 +122,10 @@ public final class DistributedClaims implements AutoCloseable {
       throw fail(l, "groups", Reason.DISTRIBUTED_CLAIMS_FAILED,
           where + "jwt returned by distributed claim endpoint " + quote(url) + " did not contain claim: " + claim);
     }
-    l.step("distributed", true, "claim " + quote(claim) + " from " + quote(url) + ", verified for issuer "
-        + quote(parsed.get().issuer()));
+    if (l.explaining()) {
+      l.step("distributed", true, "claim " + quote(claim) + " from " + quote(url) + ", verified for issuer "
+          + quote(parsed.get().issuer()));
+    }
     return v.claims().get(claim);
   }
 

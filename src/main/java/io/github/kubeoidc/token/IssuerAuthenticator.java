@@ -164,7 +164,9 @@ public final class IssuerAuthenticator {
       throw fail(l, "issuer", Reason.ISSUER_MISMATCH, "oidc: id token issued by a different provider, expected "
           + quote(issuer) + " got " + quote(String.valueOf(iss)));
     }
-    l.step("issuer", true, issuer);
+    if (l.explaining()) {
+      l.step("issuer", true, issuer);
+    }
     checkAudience(claims, l);
     return new Verified(claims, exp);
   }
@@ -181,7 +183,9 @@ public final class IssuerAuthenticator {
           "oidc: authenticator not initialized (no keys loaded yet for issuer " + quote(issuer) + ")");
     }
     KeySet keySet = loaded.get();
-    l.step("keys", true, keySet.keys().size() + " keys loaded at " + keySet.fetchedAt());
+    if (l.explaining()) {
+      l.step("keys", true, keySet.keys().size() + " keys loaded at " + keySet.fetchedAt());
+    }
 
     SignedJWT jwt = parse(compact, l);
     JWSHeader header = jwt.getHeader();
@@ -190,7 +194,9 @@ public final class IssuerAuthenticator {
       throw fail(l, "algorithm", Reason.ALGORITHM_NOT_ALLOWED,
           "oidc: token signed with algorithm " + quote(alg.getName()) + ", expected one of " + names(allowedAlgorithms));
     }
-    l.step("algorithm", true, alg.getName());
+    if (l.explaining()) {
+      l.step("algorithm", true, alg.getName());
+    }
 
     List<JWK> candidates = candidateKeys(keySet, header, l);
     verifySignature(jwt, keySet, candidates, l);
@@ -249,7 +255,9 @@ public final class IssuerAuthenticator {
           ? "oidc: no " + alg.getName() + " key in the issuer's key set"
           : "oidc: no " + alg.getName() + " key with kid " + quote(kid) + " in the issuer's key set");
     }
-    l.step("key", true, (kid == null ? "no kid in header" : "kid " + quote(kid)) + ": " + out.size() + " candidate key(s)");
+    if (l.explaining()) {
+      l.step("key", true, (kid == null ? "no kid in header" : "kid " + quote(kid)) + ": " + out.size() + " candidate key(s)");
+    }
     return out;
   }
 
@@ -280,7 +288,9 @@ public final class IssuerAuthenticator {
         }
         // The verifiers honour no "crit" header names, so a token that marks any as critical fails here.
         if (jwt.verify(v)) {
-          l.step("signature", true, "verified with " + (k.getKeyID() == null ? "a key without kid" : "kid " + quote(k.getKeyID())));
+          if (l.explaining()) {
+            l.step("signature", true, "verified with " + (k.getKeyID() == null ? "a key without kid" : "kid " + quote(k.getKeyID())));
+          }
           return;
         }
       } catch (JOSEException | RuntimeException e) {
@@ -313,7 +323,9 @@ public final class IssuerAuthenticator {
           "oidc: current time " + now + " before the nbf (not before) time: " + nbf);
     }
     numericDate(claims, "iat", false, l); // type only
-    l.step("expiry", true, "valid until " + exp + (nbf == null ? "" : ", not before " + nbf));
+    if (l.explaining()) {
+      l.step("expiry", true, "valid until " + exp + (nbf == null ? "" : ", not before " + nbf));
+    }
     return exp;
   }
 
@@ -367,7 +379,9 @@ public final class IssuerAuthenticator {
       throw fail(l, "audience", Reason.AUDIENCE_MISMATCH,
           "oidc: expected audience in " + names(audiences) + " got " + quoteAll(aud));
     }
-    l.step("audience", true, "aud " + quoteAll(aud) + " contains one of " + names(audiences));
+    if (l.explaining()) {
+      l.step("audience", true, "aud " + quoteAll(aud) + " contains one of " + names(audiences));
+    }
   }
 
   /** {@code claim}/{@code requiredValue} rules: present, a JSON string, and equal. */
@@ -389,7 +403,9 @@ public final class IssuerAuthenticator {
             "oidc: required claim " + name + " value does not match. Got = " + truncate(got) + ", want = " + want);
       }
     }
-    l.step("claim rules", true, requiredClaims.size() + " rule(s) passed");
+    if (l.explaining()) {
+      l.step("claim rules", true, requiredClaims.size() + " rule(s) passed");
+    }
   }
 
   /**
@@ -418,7 +434,9 @@ public final class IssuerAuthenticator {
         kept.add(g);
       }
     }
-    l.step("system guard", true, (user.groups().size() - kept.size()) + " system: group(s) dropped");
+    if (l.explaining()) {
+      l.step("system guard", true, (user.groups().size() - kept.size()) + " system: group(s) dropped");
+    }
     return new UserInfo(user.username(), user.uid(), kept, user.extra());
   }
 
@@ -431,7 +449,9 @@ public final class IssuerAuthenticator {
     for (CompiledRules.Rule r : rules.claimValidationRules()) {
       evaluateRule(r, "claims", celClaims, where, Reason.CLAIM_RULE_FAILED, "claim expressions", l);
     }
-    l.step("claim expressions", true, rules.claimValidationRules().size() + " expression(s) true");
+    if (l.explaining()) {
+      l.step("claim expressions", true, rules.claimValidationRules().size() + " expression(s) true");
+    }
   }
 
   /** userValidationRules on the final user (after prefixes). */
@@ -444,7 +464,9 @@ public final class IssuerAuthenticator {
     for (CompiledRules.Rule r : rules.userValidationRules()) {
       evaluateRule(r, "user", input, where, Reason.USER_RULE_FAILED, "user rules", l);
     }
-    l.step("user rules", true, rules.userValidationRules().size() + " rule(s) true");
+    if (l.explaining()) {
+      l.step("user rules", true, rules.userValidationRules().size() + " rule(s) true");
+    }
   }
 
   private static void evaluateRule(CompiledRules.Rule r, String variable, Map<String, Object> input, String where,

@@ -52,7 +52,9 @@ public final class IssuerRouter implements TokenAuthenticator {
       l.step("route", false, "iss " + IssuerAuthenticator.quote(t.issuer()) + " matches no configured issuer: not for this webhook");
       return new Rejected(Reason.UNKNOWN_ISSUER, "", null);
     }
-    l.step("route", true, "issuer " + a.issuer());
+    if (l.explaining()) {
+      l.step("route", true, "issuer " + a.issuer());
+    }
     return a.authenticate(t, l);
   }
 }
