@@ -18,19 +18,35 @@ import java.util.Map;
  * signature verifier built once here: converting a JWK to a JCA key is costlier than the RSA verification
  * itself, so it is not done per token.
  */
-public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> verifiers) {
+public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> verifiers, Map<String, List<JWK>> byKid) {
 
   public KeySet(List<JWK> keys, Instant fetchedAt) {
     this(List.copyOf(keys), fetchedAt, verifiersFor(keys));
   }
 
+  public KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> verifiers) {
+    this(keys, fetchedAt, verifiers, byKid(keys));
+  }
+
   public KeySet {
     keys = List.copyOf(keys);
+    byKid = Map.copyOf(byKid);
   }
 
   /** The keys with this {@code kid}. */
   public List<JWK> withKid(String kid) {
-    return keys.stream().filter(k -> kid.equals(k.getKeyID())).toList();
+    return byKid.getOrDefault(kid, List.of());
+  }
+
+  private static Map<String, List<JWK>> byKid(List<JWK> keys) {
+    Map<String, List<JWK>> m = new java.util.HashMap<>();
+    for (JWK k : keys) {
+      if (k.getKeyID() != null) {
+        m.computeIfAbsent(k.getKeyID(), x -> new java.util.ArrayList<>()).add(k);
+      }
+    }
+    m.replaceAll((kid, list) -> List.copyOf(list));
+    return m;
   }
 
   /** The prebuilt verifier of one of {@link #keys()}, or null when the key cannot verify anything. */
@@ -46,10 +62,15 @@ public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> ve
     return "jca".equals(System.getProperty("kubeoidc.ecdsa")) ? new ECDSAVerifier(ec.toECPublicKey()) : EcdsaVerifier.of(ec);
   }
 
-  /** The verifier the pipeline uses for one RSA or EC key (RS*, PS*; ES* with fixed-length R||S signatures). */
+  /**
+   * The verifier the pipeline uses for one RSA or EC key (RS*, PS*; ES* with fixed-length R||S signatures). RSA:
+   * {@link RsaVerifier} (nimbus' algorithms, prepared once per thread); {@code -Dkubeoidc.rsa=nimbus} switches to
+   * nimbus' own verifier.
+   */
   public static JWSVerifier verifierFor(JWK k) throws JOSEException {
     if (k instanceof RSAKey rsa) {
-      return new RSASSAVerifier(rsa.toRSAPublicKey());
+      return "nimbus".equals(System.getProperty("kubeoidc.rsa")) ? new RSASSAVerifier(rsa.toRSAPublicKey())
+          : new RsaVerifier(rsa.toRSAPublicKey());
     }
     if (k instanceof ECKey ec) {
       return ecVerifier(ec);

@@ -248,6 +248,8 @@ class HostileTokenTest {
         Reason.MALFORMED_TOKEN, "oidc: malformed jwt: unsupported critical header parameters []"));
     c.add(reject("crit-b64-false-unencoded-payload", rs256(header("'kid':'rsa-1','b64':false,'crit':['b64']"), GOOD, RSA_1),
         Reason.MALFORMED_TOKEN, "oidc: malformed jwt: unsupported critical header parameters [\"b64\"]"));
+    c.add(reject("b64-false-without-crit", rs256(header("'kid':'rsa-1','b64':false"), GOOD, RSA_1),
+        Reason.MALFORMED_TOKEN, "oidc: malformed jwt: unencoded payloads (b64=false) are not supported"));
     c.add(reject("crit-not-a-list", rs256(header("'kid':'rsa-1','crit':'exp'"), GOOD, RSA_1),
         Reason.MALFORMED_TOKEN, "oidc: malformed jwt: Invalid JWS header: Unexpected type of JSON object member crit"));
 
@@ -487,6 +489,28 @@ class HostileTokenTest {
     assertInstanceOf(Authenticated.class, routerWithLimit(token.length()).authenticate(token), "the limit is inclusive");
     Rejected r = assertInstanceOf(Rejected.class, routerWithLimit(token.length() - 1).authenticate(token));
     assertEquals("TOKEN_TOO_LARGE: oidc: token exceeds " + (token.length() - 1) + " bytes", r.reason() + ": " + r.detail());
+  }
+
+  /**
+   * The verifier remembers the headers of tokens that verified (to skip parsing them again): a remembered header
+   * must never stand in for the signature. Each hostile token goes to an authenticator that has just verified an
+   * honest token with the same header segment (where the header is sound enough for that); every answer must be
+   * the one a fresh authenticator gives.
+   */
+  @Test
+  void hostileTokensAnswerTheSameAfterAnHonestTokenWithTheirHeaderVerified() {
+    int remembered = 0;
+    for (Case c : cases().toList()) {
+      IssuerRouter router = router(c.spec(), c.allowedAlgs(), published());
+      String headerOfCase = c.token().contains(".") ? c.token().substring(0, c.token().indexOf('.')) : "";
+      String honestWithSameHeader = signSegments(headerOfCase, b64(GOOD), RSA_1, JWSAlgorithm.RS256);
+      if (router.authenticate(honestWithSameHeader) instanceof Authenticated) {
+        remembered++;
+      }
+      Rejected r = assertInstanceOf(Rejected.class, router.authenticate(c.token()), c::name);
+      assertEquals(c.wantReason() + ": " + c.wantError(), r.reason() + ": " + r.detail(), c.name());
+    }
+    assertTrue(remembered >= 20, "cases whose header had verified first: " + remembered);
   }
 
   static IssuerRouter routerWithLimit(int maxTokenBytes) {
