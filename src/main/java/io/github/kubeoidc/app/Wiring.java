@@ -113,7 +113,8 @@ public final class Wiring implements AutoCloseable {
         throw new ConfigException(List.of(FieldError.invalid(
             FieldPath.root("jwt").index(i).child("issuer").child("certificateAuthority"), FieldError.OMITTED, e.getMessage())));
       }
-      IssuerHttp http = new IssuerHttp(Pem.clientContext(cas), IssuerHttp.DEFAULT_TIMEOUT, IssuerHttp.DEFAULT_MAX_BODY_BYTES);
+      List<X509Certificate> trusted = cas;
+      IssuerHttp http = new IssuerHttp(() -> Pem.clientContext(trusted), IssuerHttp.DEFAULT_TIMEOUT, IssuerHttp.DEFAULT_MAX_BODY_BYTES);
       String identity = a.issuer().url() + '\0' + a.issuer().discoveryURL() + '\0' + a.issuer().certificateAuthority();
       RemoteKeySource keys = previous == null ? null : previous.sourcesByIdentity.get(identity);
       if (keys != null) {

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -21,19 +22,49 @@ public final class IssuerHttp {
   /** JWKS and discovery documents are a few KB; this bounds what a broken issuer can make us read. */
   public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
 
-  private final HttpClient client;
+  private final Supplier<SSLContext> tls;
   private final Duration timeout;
   private final int maxBodyBytes;
+  private volatile HttpClient client;
 
   public IssuerHttp(SSLContext tls, Duration timeout, int maxBodyBytes) {
-    this.client = HttpClient.newBuilder()
-        .sslContext(tls)
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+    this(() -> tls, timeout, maxBodyBytes);
+  }
+
+  /**
+   * The TLS context and the HTTP client are made on the first request, in the thread that fetches keys: setting
+   * up TLS (the system trust store, the JSSE provider) is a tenth of the start-up time, and nothing needs it
+   * before the server listens.
+   */
+  public IssuerHttp(Supplier<SSLContext> tls, Duration timeout, int maxBodyBytes) {
+    this.tls = tls;
     this.timeout = timeout;
     this.maxBodyBytes = maxBodyBytes;
+  }
+
+  private HttpClient client() throws IOException {
+    HttpClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        c = client;
+        if (c == null) {
+          SSLContext ctx;
+          try {
+            ctx = tls.get();
+          } catch (RuntimeException e) {
+            throw new IOException("cannot set up TLS for the issuer: " + e.getMessage(), e);
+          }
+          c = HttpClient.newBuilder()
+              .sslContext(ctx)
+              .connectTimeout(timeout)
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .version(HttpClient.Version.HTTP_1_1)
+              .build();
+          client = c;
+        }
+      }
+    }
+    return c;
   }
 
   /** A response whose status has already been checked to be 2xx. */
@@ -53,7 +84,7 @@ public final class IssuerHttp {
     HttpRequest req = b.build();
     HttpResponse<InputStream> resp;
     try {
-      resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+      resp = client().send(req, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted fetching " + uri);
