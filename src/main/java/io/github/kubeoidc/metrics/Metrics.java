@@ -32,20 +32,34 @@ public final class Metrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<Series, Counter> reviews = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, Supplier<KeyStatus>> issuerStatus = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicReference<com.github.benmanes.caffeine.cache.Cache<?, ?>> answerCache =
       new java.util.concurrent.atomic.AtomicReference<>();
   private final Map<String, java.util.function.LongSupplier> guardCounts = new ConcurrentHashMap<>();
 
+  /** The JVM and process series, bound beside the start-up (they load much of Micrometer); scrapes wait for them. */
+  private final java.util.concurrent.CompletableFuture<Void> jvmSeries;
+
   public Metrics() {
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new FileDescriptorMetrics().bindTo(registry);
+    jvmSeries = new java.util.concurrent.CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        jvmSeries.complete(null);
+      } catch (RuntimeException | Error e) {
+        jvmSeries.completeExceptionally(e);
+      }
+    }, "metrics-init");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Counts one TokenReview and its latency. */
@@ -170,6 +184,7 @@ public final class Metrics {
 
   /** The Prometheus text exposition. */
   public String scrape() {
+    jvmSeries.join();
     return registry.scrape();
   }
 }
