@@ -151,7 +151,9 @@ final class TokenReviewHandler {
           }
           continue;
         }
-        if (chunk.isLast() && gathered == null) {
+        // The whole body in one chunk (Jetty often sends the end of the content as a second, empty chunk; with a
+        // Content-Length it is known to hold everything already): parse it where it lies.
+        if (gathered == null && (chunk.isLast() || bytes.remaining() == request.getLength())) {
           try {
             parsed(bytes);
           } finally {
@@ -271,6 +273,10 @@ final class TokenReviewHandler {
   }
 
   private static boolean isJson(String contentType) {
+    if (contentType.regionMatches(true, 0, "application/json", 0, 16)
+        && (contentType.length() == 16 || contentType.charAt(16) == ';')) {
+      return true; // what client-go sends, without building strings
+    }
     int semicolon = contentType.indexOf(';');
     String base = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
     return base.equals("application/json") || base.isEmpty() || base.equals("*/*");
