@@ -10,8 +10,12 @@ import io.github.kubeoidc.keys.KeyStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,6 +37,11 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--http-port", paramLabel = "N", defaultValue = "0",
       description = "Port of the webhook's plain HTTP listener on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int httpPort;
+
+  @Option(names = "--once",
+      description = "Send the token once as a TokenReview, print the answer and exit: status 0 when it authenticated, 1 when not."
+          + " A smoke test of a build or an image; the container image's build runs it to train the JVM's AOT cache.")
+  boolean once;
 
   /** The running demo. */
   public record Demo(DevIssuer issuer, Webhook webhook, Path configFile, String token, URI authenticateUrl) implements AutoCloseable {
@@ -57,6 +66,11 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return Exit.CONFIG;
+    }
+    if (once) {
+      try (demo) {
+        return once(demo, out);
+      }
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -86,6 +100,22 @@ public final class DemoCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return Exit.OK;
+  }
+
+  /** {@code --once}: the TokenReview over real HTTP, as kube-apiserver sends it; then the probes and metrics. */
+  private static int once(Demo demo, PrintWriter out) throws IOException, InterruptedException {
+    String body = "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + demo.token() + "\"}}";
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    HttpResponse<String> answer = client.send(HttpRequest.newBuilder(demo.authenticateUrl()).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    for (String path : List.of("/readyz", "/livez", "/metrics")) {
+      client.send(HttpRequest.newBuilder(demo.authenticateUrl().resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.discarding());
+    }
+    out.println("POST " + demo.authenticateUrl() + ": HTTP " + answer.statusCode() + " " + answer.body());
+    out.flush();
+    return answer.statusCode() == 200 && answer.body().contains("\"authenticated\":true") ? Exit.OK : Exit.REJECTED;
   }
 
   /** Starts the issuer and the webhook, waits until the webhook is ready, and mints a token. */

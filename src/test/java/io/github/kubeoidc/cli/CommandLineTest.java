@@ -68,6 +68,14 @@ class CommandLineTest {
   }
 
   @Test
+  void demoOnceSendsItsTokenOverHttpAndExitsZeroWhenAuthenticated() {
+    Run r = run("demo", "--once");
+    assertEquals(0, r.status(), r.out() + r.err());
+    assertTrue(r.out().matches("(?s)POST http://127\\.0\\.0\\.1:\\d+/authenticate: HTTP 200 .*\"authenticated\":true.*"), r.out());
+    assertTrue(r.out().contains("\"username\":\"jane@example.com\""), r.out());
+  }
+
+  @Test
   void serveWithoutAnyIssuerExitsTwo() {
     Run r = run("serve", "--http-port", "0");
     assertEquals(2, r.status());

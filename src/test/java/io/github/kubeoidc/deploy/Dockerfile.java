@@ -12,9 +12,11 @@ import java.util.Locale;
 
 /**
  * The instructions of a Dockerfile's final stage that matter to how the image runs, read as Docker reads
- * them: line continuations joined, comments dropped, {@code ENTRYPOINT} and {@code CMD} in exec (JSON) form.
+ * them: line continuations joined, comments dropped, {@code ENTRYPOINT} and {@code CMD} in exec (JSON) form, and the
+ * final stage's {@code RUN} steps (exec form as written; shell form as {@code /bin/sh -c}).
  */
-record Dockerfile(List<String> entrypoint, List<String> cmd, String user, List<String> exposed, String baseImage) {
+record Dockerfile(List<String> entrypoint, List<String> cmd, String user, List<String> exposed, String baseImage,
+    List<List<String>> runs) {
   static final Path PATH = Path.of("deploy/Dockerfile");
 
   static Dockerfile read() {
@@ -31,6 +33,7 @@ record Dockerfile(List<String> entrypoint, List<String> cmd, String user, List<S
     String user = null;
     String from = null;
     List<String> exposed = new ArrayList<>();
+    List<List<String>> runs = new ArrayList<>();
     for (String instruction : instructions(text)) {
       String[] parts = instruction.split("\\s+", 2);
       String keyword = parts[0].toUpperCase(Locale.ROOT);
@@ -42,18 +45,20 @@ record Dockerfile(List<String> entrypoint, List<String> cmd, String user, List<S
           cmd = null;
           user = null;
           exposed = new ArrayList<>();
+          runs = new ArrayList<>();
         }
         case "ENTRYPOINT" -> entrypoint = execForm(keyword, rest);
         case "CMD" -> cmd = execForm(keyword, rest);
         case "USER" -> user = rest;
         case "EXPOSE" -> exposed.addAll(List.of(rest.split("\\s+")));
+        case "RUN" -> runs.add(rest.startsWith("[") ? execForm(keyword, rest) : List.of("/bin/sh", "-c", rest));
         default -> { }
       }
     }
     if (entrypoint == null || cmd == null) {
       throw new AssertionError(PATH + ": the final stage needs both ENTRYPOINT and CMD");
     }
-    return new Dockerfile(entrypoint, cmd, user, List.copyOf(exposed), from);
+    return new Dockerfile(entrypoint, cmd, user, List.copyOf(exposed), from, List.copyOf(runs));
   }
 
   /** The whole command line the image runs when nothing overrides it. */

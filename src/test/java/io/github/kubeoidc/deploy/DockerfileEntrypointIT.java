@@ -52,6 +52,7 @@ class DockerfileEntrypointIT {
   static final String DEX_HOST = "dex.example.com";
   static final int DEX_PORT = 32000;
   static final String IMAGE_JAR = "/app/kube-oidc-webhook.jar";
+  static final String IMAGE_ARCHIVE = "/app/kube-oidc-webhook.jsa";
   static final String MOUNTS = "/etc/kube-oidc-webhook/";
   static final Path JAR = Path.of("target/kube-oidc-webhook.jar");
   static final Pattern LISTENING = Pattern.compile("listening on .*https://[^ :]+:(\\d+)");
@@ -67,10 +68,13 @@ class DockerfileEntrypointIT {
 
       Dockerfile image = Dockerfile.read();
       assertEquals("java", image.entrypoint().get(0), "ENTRYPOINT starts java from the PATH");
+      Path archive = dir.resolve("kube-oidc-webhook.jsa");
+      train(image, archive);
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       for (String arg : image.commandLine().subList(1, image.commandLine().size())) {
-        command.add(arg.replace(IMAGE_JAR, JAR.toAbsolutePath().toString()).replace(MOUNTS, root + "/"));
+        command.add(arg.replace(IMAGE_JAR, JAR.toAbsolutePath().toString()).replace(IMAGE_ARCHIVE, archive.toString())
+            .replace(MOUNTS, root + "/"));
       }
       if (!free(8443)) {
         // the image's port is taken on this machine: the one change to the command line, made visibly
@@ -84,7 +88,8 @@ class DockerfileEntrypointIT {
 
       Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 " + DEX_HOST + "\n127.0.0.1 localhost\n");
       ProcessBuilder pb = new ProcessBuilder(command);
-      pb.environment().put("JAVA_TOOL_OPTIONS", "-Djdk.net.hosts.file=" + hosts);
+      // -Xshare:on: the JVM must map the archive the training step wrote, or refuse to start
+      pb.environment().put("JAVA_TOOL_OPTIONS", "-Djdk.net.hosts.file=" + hosts + " -Xshare:on");
       Process webhook = pb.start();
       StringBuffer output = new StringBuffer();
       CompletableFuture<Integer> listening = new CompletableFuture<>();
@@ -127,6 +132,29 @@ class DockerfileEntrypointIT {
       int exit = webhook.exitValue();
       assertTrue(exit == 0 || exit == 143, "exit status after SIGTERM: " + exit + "\n" + output);
     }
+  }
+
+  /**
+   * The image build's class-data training step ({@code RUN java -XX:ArchiveClassesAtExit=... demo --once}), word for
+   * word but for the paths: it must exit 0 (its TokenReview authenticated) and leave the archive the ENTRYPOINT names.
+   */
+  void train(Dockerfile image, Path archive) throws Exception {
+    List<String> step = image.runs().stream().filter(r -> r.stream().anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit=")))
+        .findFirst().orElseThrow(() -> new AssertionError("no RUN step writes the class data archive"));
+    assertEquals("-XX:ArchiveClassesAtExit=" + IMAGE_ARCHIVE, step.stream().filter(a -> a.startsWith("-XX:Archive")).findFirst().orElseThrow());
+    assertTrue(image.entrypoint().contains("-XX:SharedArchiveFile=" + IMAGE_ARCHIVE), "the ENTRYPOINT maps the archive the build wrote");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : step.subList(1, step.size())) {
+      command.add(arg.replace(IMAGE_JAR, JAR.toAbsolutePath().toString()).replace(IMAGE_ARCHIVE, archive.toString()));
+    }
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    StringBuffer output = new StringBuffer();
+    drain(p.getInputStream(), output, null);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the training run ends by itself\n" + output);
+    assertEquals(0, p.exitValue(), "the training run's TokenReview authenticates\n" + output);
+    assertTrue(output.toString().contains("\"authenticated\":true"), output.toString());
+    assertTrue(Files.size(archive) > 1_000_000, "archive written: " + archive);
   }
 
   /** The issuer where the ConfigMap says Dex is; its certificate names dex.example.com. */
