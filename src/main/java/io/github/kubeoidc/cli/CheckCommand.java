@@ -31,7 +31,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "check", mixinStandardHelpOptions = true,
     description = "Explain one token against a configuration, step by step, without starting a server.")
 public final class CheckCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Made when check runs, not when the command line is built: every command's class is initialised then. */
+  private static final class Pretty {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   @Spec CommandSpec spec;
 
@@ -100,8 +103,8 @@ public final class CheckCommand implements Callable<Integer> {
       return "(not a compact JWT: " + parts.length + " part(s), expected 3)";
     }
     try {
-      JsonNode n = JSON.readTree(Base64.getUrlDecoder().decode(parts[i]));
-      return JSON.writeValueAsString(n);
+      JsonNode n = Pretty.JSON.readTree(Base64.getUrlDecoder().decode(parts[i]));
+      return Pretty.JSON.writeValueAsString(n);
     } catch (IllegalArgumentException | IOException e) {
       return "(not base64url-encoded JSON)";
     }

@@ -15,6 +15,7 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,11 @@ class CommandLineTest {
   @Test
   void versionAndHelpExitZero() {
     assertEquals(0, run("--version").status());
+    Run root = run("--help");
+    assertEquals(0, root.status());
+    for (String command : List.of("serve", "check", "demo")) {
+      assertTrue(root.out().contains("  " + command + "  "), "the root's help lists " + command + ": " + root.out());
+    }
     Run help = run("serve", "--help");
     assertEquals(0, help.status());
     assertTrue(help.out().contains("--authentication-config"));
