@@ -154,6 +154,16 @@ class CoreRoutesTest {
   }
 
   @Test
+  void declaredLengthPastTheDrainLimitIs413AtOnceAndCloses() throws Exception {
+    String head = "POST /authenticate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + (TokenReviewHandler.DRAIN_LIMIT + 1) + "\r\n\r\n{";
+    String answer = raw(List.of(ascii(head)), Duration.ZERO); // returns: the server closed without waiting for the body
+    assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+    assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+    assertTrue(answer.endsWith("{\"error\":\"request body exceeds 1048576 bytes\"}"), answer);
+  }
+
+  @Test
   void bodyThatStallsGets408AndTheConnectionCloses() throws Exception {
     String head = "POST /authenticate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"apiVersion\"";
     long start = System.nanoTime();
@@ -185,6 +195,9 @@ class CoreRoutesTest {
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, head.statusCode(), path);
       assertEquals("", head.body(), path);
+      HttpResponse<String> post = c.send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(review("good-x"))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals("200 ok", post.statusCode() + " " + post.body(), path + ": the no-op floor of bench/load.sh");
     }
     HttpResponse<String> ready = c.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, ready.statusCode()); // no issuers: nothing is missing keys
