@@ -108,13 +108,21 @@ final class TokenReviewJson {
     String token;
   }
 
+  /** Bodies up to this size are copied out of a direct buffer into a per-thread array rather than a new one. */
+  private static final int SCRATCH_BYTES = 16 * 1024;
+
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[SCRATCH_BYTES]);
+
   private static JsonParser parser(ByteBuffer b) throws IOException {
     if (b.hasArray()) {
       return FACTORY.createParser(b.array(), b.arrayOffset() + b.position(), b.remaining());
     }
-    byte[] copy = new byte[b.remaining()]; // a direct buffer: Jackson reads arrays
-    b.duplicate().get(copy);
-    return FACTORY.createParser(copy);
+    // A direct buffer (Jetty's): Jackson reads arrays. The parser is done with the array before parse() returns
+    // (it keeps only the strings it made), so one array per thread serves every request.
+    int n = b.remaining();
+    byte[] copy = n <= SCRATCH_BYTES ? SCRATCH.get() : new byte[n];
+    b.duplicate().get(copy, 0, n);
+    return FACTORY.createParser(copy, 0, n);
   }
 
   private static void readRoot(JsonParser p, Fields f) throws IOException {

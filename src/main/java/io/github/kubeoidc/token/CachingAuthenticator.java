@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.github.kubeoidc.token.AuthResult.Authenticated;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -133,8 +132,17 @@ public final class CachingAuthenticator implements TokenAuthenticator {
 
   private Key key(String token) {
     Mac mac = macs.get();
-    ByteBuffer h = ByteBuffer.wrap(mac.doFinal(token.getBytes(StandardCharsets.US_ASCII)));
-    return new Key(h.getLong(), h.getLong(), h.getLong(), h.getLong());
+    // UTF-8: one byte sequence per string (a token is any string until routed), and a plain copy for ASCII.
+    byte[] h = mac.doFinal(token.getBytes(StandardCharsets.UTF_8));
+    return new Key(longAt(h, 0), longAt(h, 8), longAt(h, 16), longAt(h, 24));
+  }
+
+  private static long longAt(byte[] b, int i) {
+    long v = 0;
+    for (int k = 0; k < 8; k++) {
+      v = (v << 8) | (b[i + k] & 0xff);
+    }
+    return v;
   }
 
   private Mac newMac() {

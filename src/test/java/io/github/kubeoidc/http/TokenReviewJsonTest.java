@@ -163,6 +163,17 @@ class TokenReviewJsonTest {
     assertEquals("slice", TokenReviewJson.parse(direct).token());
   }
 
+  /** Direct buffers go through a per-thread array: a longer body, then a shorter one, then one past its size. */
+  @Test
+  void directBuffersOfAnySizeReadTheirOwnBytes() throws Exception {
+    for (String token : List.of("a".repeat(5000), "short", "b".repeat(40_000), "c")) {
+      byte[] body = ("{\"apiVersion\":\"" + V1 + "\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token + "\"}}")
+          .getBytes(StandardCharsets.US_ASCII);
+      ByteBuffer direct = ByteBuffer.allocateDirect(body.length).put(body).flip();
+      assertEquals(token, TokenReviewJson.parse(direct).token());
+    }
+  }
+
   /** The tree-model writing of an answer. */
   static byte[] referenceResponse(String apiVersion, AuthResult result) throws IOException {
     ObjectMapper json = new ObjectMapper();
