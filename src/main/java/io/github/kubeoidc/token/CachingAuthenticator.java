@@ -10,13 +10,21 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Reuses the answer for a token that was verified recently, for at most {@code --cache-ttl} and never
- * past the token's {@code exp}. Only successes are cached: a rejection is always re-verified, so a
- * transient failure (issuer down, keys not loaded) never turns into minutes of 401s.
+ * Reuses the answer for a token that was verified recently: a success for at most {@code --cache-ttl} and never
+ * past the token's {@code exp}; a rejection for at most {@link #NEGATIVE_TTL}, and only a rejection that is
+ * <em>deterministic</em> (the same token gets it again while the configuration and the issuer's keys stay, which
+ * clear the cache when they change) and <em>costly</em> (reached only after the signature check: a burst of the
+ * same bad token, which kube-apiserver does not cache because it carries an error, costs one verification, not
+ * one per request). Rejections that can turn by themselves (keys not loaded, a {@code kid} not fetched yet, a
+ * token not yet valid, a distributed claim that failed) are never cached, so a transient failure never turns
+ * into 401s that outlive it; cheap ones (not a JWT, unknown issuer, a bad header) are not worth an entry.
  *
  * <p>The cache never holds a token: entries are keyed by HMAC-SHA256 of the token under a random key made
  * at start (as kube-apiserver's cached token authenticator does), so a heap dump reveals no credential.
@@ -25,9 +33,19 @@ public final class CachingAuthenticator implements TokenAuthenticator {
   /** Bounds memory: an entry is a few hundred bytes. */
   public static final long MAX_ENTRIES = 50_000;
 
+  /** How long a deterministic rejection is reused (never longer than the cache TTL). */
+  public static final Duration NEGATIVE_TTL = Duration.ofSeconds(10);
+
+  /** Rejections decided after the signature check by the token, the configuration and the keys alone. */
+  static final Set<Reason> CACHED_REJECTIONS = Collections.unmodifiableSet(EnumSet.of(
+      Reason.INVALID_SIGNATURE, Reason.EXPIRED, Reason.INVALID_CLAIM, Reason.ISSUER_MISMATCH, Reason.AUDIENCE_MISMATCH,
+      Reason.USERNAME_INVALID, Reason.EMAIL_NOT_VERIFIED, Reason.GROUPS_INVALID, Reason.UID_INVALID,
+      Reason.REQUIRED_CLAIM, Reason.EXTRA_INVALID, Reason.CLAIM_RULE_FAILED, Reason.USER_RULE_FAILED,
+      Reason.SYSTEM_IDENTITY));
+
   private final TokenAuthenticator delegate;
   private final Clock clock;
-  private final Cache<Key, Authenticated> cache;
+  private final Cache<Key, AuthResult> cache;
   private final SecretKeySpec hmacKey;
   private final ThreadLocal<Mac> macs;
 
@@ -50,20 +68,23 @@ public final class CachingAuthenticator implements TokenAuthenticator {
           return i.getEpochSecond() * 1_000_000_000L + i.getNano();
         })
         .recordStats()
-        .expireAfter(new Expiry<Key, Authenticated>() {
+        .expireAfter(new Expiry<Key, AuthResult>() {
           @Override
-          public long expireAfterCreate(Key k, Authenticated v, long now) {
-            Duration untilExp = Duration.between(clock.instant(), v.expiresAt());
+          public long expireAfterCreate(Key k, AuthResult v, long now) {
+            if (!(v instanceof Authenticated a)) {
+              return (NEGATIVE_TTL.compareTo(ttl) < 0 ? NEGATIVE_TTL : ttl).toNanos();
+            }
+            Duration untilExp = Duration.between(clock.instant(), a.expiresAt());
             return Math.max(0, (untilExp.compareTo(ttl) < 0 ? untilExp : ttl).toNanos());
           }
 
           @Override
-          public long expireAfterUpdate(Key k, Authenticated v, long now, long current) {
+          public long expireAfterUpdate(Key k, AuthResult v, long now, long current) {
             return expireAfterCreate(k, v, now);
           }
 
           @Override
-          public long expireAfterRead(Key k, Authenticated v, long now, long current) {
+          public long expireAfterRead(Key k, AuthResult v, long now, long current) {
             return current;
           }
         })
@@ -104,21 +125,22 @@ public final class CachingAuthenticator implements TokenAuthenticator {
       return delegate.authenticate(token, listener); // an explanation always runs every step
     }
     Key key = key(token);
-    Authenticated hit = cache.getIfPresent(key);
+    AuthResult hit = cache.getIfPresent(key);
     Instant now = clock.instant();
-    if (hit != null && hit.expiresAt().isAfter(now)) {
+    if (hit instanceof Authenticated a ? a.expiresAt().isAfter(now) : hit != null) {
       return hit;
     }
     AuthResult result = delegate.authenticate(token, listener);
-    if (result instanceof Authenticated a && a.expiresAt().isAfter(now)) {
-      cache.put(key, a);
+    if (result instanceof Authenticated a ? a.expiresAt().isAfter(now)
+        : CACHED_REJECTIONS.contains(((AuthResult.Rejected) result).reason())) {
+      cache.put(key, result);
     }
     return result;
   }
 
   /** Drops every answer from one issuer: its keys changed, so they are verified again. */
   public void invalidateIssuer(String issuer) {
-    cache.asMap().values().removeIf(a -> a.issuer().equals(issuer));
+    cache.asMap().values().removeIf(r -> issuer.equals(r instanceof Authenticated a ? a.issuer() : ((AuthResult.Rejected) r).issuer()));
   }
 
   /** Drops everything: the configuration changed. */
