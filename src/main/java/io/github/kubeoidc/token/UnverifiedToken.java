@@ -80,13 +80,20 @@ public record UnverifiedToken(String raw, String issuer, Map<String, Object> unv
   }
 
   private static boolean isCanonicalBase64Url(String s, int from, int to) {
-    int last = 0;
-    for (int i = from; i < to; i++) {
-      last = sextet(s.charAt(i));
-      if (last < 0) {
-        return false;
-      }
+    if (from == to) {
+      return true;
     }
+    // Branch-free over the characters (a token's are random, so per-character branches mispredict): a character
+    // past 0x7F makes (0x7F - c) negative, one outside the alphabet maps to -1; either leaves acc negative.
+    int acc = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      acc |= SEXTETS[c & 0x7F] | (0x7F - c);
+    }
+    if (acc < 0) {
+      return false;
+    }
+    int last = SEXTETS[s.charAt(to - 1)];
     return switch ((to - from) % 4) {
       case 0 -> true;
       case 1 -> false; // 6 bits cannot end a byte
@@ -95,18 +102,15 @@ public record UnverifiedToken(String raw, String issuer, Map<String, Object> unv
     };
   }
 
-  /** The value of a base64url character, or -1. */
-  private static int sextet(char c) {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
+  /** The value of each base64url character (indexed by its code, below 0x80), -1 for the rest of ASCII. */
+  private static final byte[] SEXTETS = new byte[128];
+
+  static {
+    java.util.Arrays.fill(SEXTETS, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) {
+      SEXTETS[alphabet.charAt(i)] = (byte) i;
     }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    return c == '-' ? 62 : c == '_' ? 63 : -1;
   }
 
   @Override
