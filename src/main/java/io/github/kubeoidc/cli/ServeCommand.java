@@ -7,6 +7,7 @@ import io.github.kubeoidc.config.ConfigLoader;
 import io.github.kubeoidc.config.WebhookConfig;
 import io.github.kubeoidc.http.ServerOptions;
 import io.github.kubeoidc.keys.RemoteKeySource;
+import io.github.kubeoidc.keys.Signatures;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -69,6 +70,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
       description = "text or json: the format of the one line logged per TokenReview (default: ${DEFAULT-VALUE}).")
   String logFormat;
+
+  @Option(names = "--signature-provider", paramLabel = "NAME", defaultValue = "auto",
+      description = "What verifies token signatures: conscrypt (BoringSSL, native; the fastest for RS256 and ES256),"
+          + " java (the JDK and BouncyCastle, no native code), or auto: conscrypt where its native library loads"
+          + " (Linux x86_64, glibc), else java (default: ${DEFAULT-VALUE}).")
+  String signatureProvider = "auto";
 
   @Option(names = "--http-port", paramLabel = "N",
       description = "Also (or only) serve plain HTTP on this port, for loopback and tests; 0 picks a free port.")
@@ -146,6 +153,12 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new ConfigException("--log-format must be text or json: " + logFormat);
+    }
+    try {
+      // auto is resolved when the first key arrives (loading the native library takes about 0.2 s), not here
+      Signatures.use(signatureProvider.equals("auto") ? null : Signatures.parse(signatureProvider));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
     }
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, httpPort,
         logFormat.equals("json"));

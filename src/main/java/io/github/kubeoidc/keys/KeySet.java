@@ -2,11 +2,7 @@ package io.github.kubeoidc.keys;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.RSAKey;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -54,28 +50,9 @@ public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> ve
     return verifiers.get(key);
   }
 
-  /**
-   * The one place the EC implementation is chosen: BouncyCastle's lightweight ECDSA (default, fastest here),
-   * or, with {@code -Dkubeoidc.ecdsa=jca}, nimbus' verifier on the JDK's provider.
-   */
-  static JWSVerifier ecVerifier(ECKey ec) throws JOSEException {
-    return "jca".equals(System.getProperty("kubeoidc.ecdsa")) ? new ECDSAVerifier(ec.toECPublicKey()) : EcdsaVerifier.of(ec);
-  }
-
-  /**
-   * The verifier the pipeline uses for one RSA or EC key (RS*, PS*; ES* with fixed-length R||S signatures). RSA:
-   * {@link RsaVerifier} (nimbus' algorithms, prepared once per thread); {@code -Dkubeoidc.rsa=nimbus} switches to
-   * nimbus' own verifier.
-   */
+  /** The verifier the pipeline uses for one RSA or EC key, as {@link Signatures} chooses. */
   public static JWSVerifier verifierFor(JWK k) throws JOSEException {
-    if (k instanceof RSAKey rsa) {
-      return "nimbus".equals(System.getProperty("kubeoidc.rsa")) ? new RSASSAVerifier(rsa.toRSAPublicKey())
-          : new RsaVerifier(rsa.toRSAPublicKey());
-    }
-    if (k instanceof ECKey ec) {
-      return ecVerifier(ec);
-    }
-    throw new JOSEException("no verifier for key type " + k.getKeyType());
+    return Signatures.verifierFor(k);
   }
 
   private static Map<JWK, JWSVerifier> verifiersFor(List<JWK> keys) {

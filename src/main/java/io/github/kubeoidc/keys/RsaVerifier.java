@@ -9,6 +9,7 @@ import com.nimbusds.jose.crypto.impl.RSASSA;
 import com.nimbusds.jose.jca.JCAContext;
 import com.nimbusds.jose.util.Base64URL;
 import java.security.InvalidKeyException;
+import java.security.Provider;
 import java.security.Signature;
 import java.security.SignatureException;
 import java.security.interfaces.RSAPublicKey;
@@ -17,7 +18,8 @@ import java.util.Set;
 
 /**
  * RS256/384/512 and PS256/384/512 with one key, as nimbus' {@link RSASSAVerifier} does it (same algorithm
- * parameters from {@link RSASSA}, same JDK provider), but with each thread's {@link Signature} prepared once:
+ * parameters from {@link RSASSA}), on the provider {@link Signatures} chose for PKCS#1 v1.5 (Conscrypt, or the
+ * JDK's when null; PSS always on the JDK's), with each thread's {@link Signature} prepared once:
  * {@code Signature.getInstance} (a provider lookup) and {@code initVerify} (a key check) cost, per token, a tenth
  * of the RSA operation. After {@code verify} a {@code Signature} is back in the state {@code initVerify} left it
  * in, so it is reused; after an exception it is dropped. The signature is decoded with the JDK's base64url
@@ -27,12 +29,17 @@ final class RsaVerifier implements JWSVerifier {
   /** RS256, RS384, RS512, PS256, PS384, PS512: one slot each in a thread's array. */
   private static final List<JWSAlgorithm> ALGORITHMS = List.copyOf(RSASSAVerifier.SUPPORTED_ALGORITHMS);
 
+  private static final Set<JWSAlgorithm> PKCS1 = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512);
+
   private final RSAPublicKey key;
+  /** For RS256/384/512; null: the JDK's. */
+  private final Provider pkcs1Provider;
   private final JCAContext jca = new JCAContext();
   private final ThreadLocal<Signature[]> prepared = ThreadLocal.withInitial(() -> new Signature[ALGORITHMS.size()]);
 
-  RsaVerifier(RSAPublicKey key) {
+  RsaVerifier(RSAPublicKey key, Provider pkcs1Provider) {
     this.key = key;
+    this.pkcs1Provider = pkcs1Provider;
   }
 
   @Override
@@ -53,7 +60,8 @@ final class RsaVerifier implements JWSVerifier {
     Signature[] mine = prepared.get();
     Signature s = mine[slot];
     if (s == null) {
-      s = RSASSA.getSignerAndVerifier(header.getAlgorithm(), null);
+      JWSAlgorithm alg = header.getAlgorithm();
+      s = RSASSA.getSignerAndVerifier(alg, PKCS1.contains(alg) ? pkcs1Provider : null);
       try {
         s.initVerify(key);
       } catch (InvalidKeyException e) {

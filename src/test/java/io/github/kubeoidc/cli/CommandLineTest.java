@@ -132,6 +132,29 @@ class CommandLineTest {
   }
 
   @Test
+  void serveRefusesAnUnknownSignatureProviderAndServesOnJava() throws Exception {
+    Run r = run("serve", "--http-port", "0", "--authentication-config", config.toString(), "--signature-provider", "fast");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("--signature-provider: unknown value \"fast\"; one of auto, conscrypt, java"), r.err());
+    assertTrue(run("serve", "--help").out().contains("--signature-provider"));
+    ServeCommand cmd = new ServeCommand();
+    try {
+      new CommandLine(cmd).parseArgs("--authentication-config", config.toString(), "--http-port", "0",
+          "--bind-address", "127.0.0.1", "--signature-provider", "java");
+      try (io.github.kubeoidc.app.Webhook w = cmd.start()) {
+        Await.until("keys", Duration.ofSeconds(20),
+            () -> w.wiring().keyStatuses().stream().allMatch(io.github.kubeoidc.keys.KeyStatus::ready));
+        assertEquals(io.github.kubeoidc.keys.Signatures.Engine.JAVA, io.github.kubeoidc.keys.Signatures.engine());
+        Http.Response ok = Http.plain().review(w.urls().get(0), "authentication.k8s.io/v1",
+            issuer.mint(issuer.claims("k8s", "jane")));
+        assertEquals(true, ok.json().at("/status/authenticated").asBoolean(), ok.body());
+      }
+    } finally {
+      io.github.kubeoidc.keys.Signatures.use(null);
+    }
+  }
+
+  @Test
   void goDurationsParseLikeKubeFlags() {
     assertEquals(Duration.ofMinutes(2), GoDuration.parse("2m"));
     assertEquals(Duration.ofSeconds(90), GoDuration.parse("90s"));

@@ -16,11 +16,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Wycheproof's ECDSA P1363 vectors (the JWS signature form) against the ES256/384/512 verifier the
- * pipeline uses: every valid signature verifies, every invalid one is refused (malleability, r or s zero
+ * pipeline uses, under each {@link Signatures.Engine}: every valid signature verifies, every invalid one is refused (malleability, r or s zero
  * or out of range, wrong lengths, invalid points).
  */
 class EcdsaVerifierWycheproofTest {
@@ -37,10 +39,14 @@ class EcdsaVerifierWycheproofTest {
     return Base64URL.encode(out);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"ecdsa_secp256r1_sha256_p1363_test.json", "ecdsa_secp384r1_sha384_p1363_test.json",
-      "ecdsa_secp521r1_sha512_p1363_test.json"})
-  void vectors(String file) throws Exception {
+  static Stream<Arguments> cases() {
+    return Stream.of(Signatures.Engine.values()).flatMap(e -> Stream.of("ecdsa_secp256r1_sha256_p1363_test.json",
+        "ecdsa_secp384r1_sha384_p1363_test.json", "ecdsa_secp521r1_sha512_p1363_test.json").map(f -> Arguments.of(f, e)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void vectors(String file, Signatures.Engine engine) throws Exception {
     Path p = DIR.resolve(file);
     assertTrue(Files.isRegularFile(p), "Wycheproof vectors missing at " + p.toAbsolutePath()
         + " (shared/testdata must sit beside the repository)");
@@ -60,7 +66,7 @@ class EcdsaVerifierWycheproofTest {
       EcdsaVerifier v;
       try {
         v = EcdsaVerifier.of(new ECKey.Builder(crv, coordinate(pub.get("wx").asText(), crv), coordinate(pub.get("wy").asText(), crv))
-            .build());
+            .build(), Signatures.nativeProvider(engine));
       } catch (JOSEException | IllegalArgumentException | IllegalStateException e) {
         v = null; // a key that cannot be used: all its signatures count as refused
       }

@@ -19,9 +19,13 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The prepared-per-thread RSA verifier answers exactly as nimbus' own, token after token, on any thread. */
+/**
+ * The prepared-per-thread RSA verifier, on each engine's provider, answers exactly as nimbus' own (on the JDK's),
+ * token after token, on any thread.
+ */
 class RsaVerifierTest {
   static final RSAKey KEY = generate();
 
@@ -42,9 +46,14 @@ class RsaVerifierTest {
   }
 
   /** Every case twice in a row on one verifier: a failure must not spoil the prepared Signature for the next. */
-  @Test
-  void answersAsNimbusTokenAfterToken() throws Exception {
-    RsaVerifier ours = new RsaVerifier(KEY.toRSAPublicKey());
+  static RsaVerifier ours(Signatures.Engine engine) throws Exception {
+    return new RsaVerifier(KEY.toRSAPublicKey(), Signatures.nativeProvider(engine));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Signatures.Engine.class)
+  void answersAsNimbusTokenAfterToken(Signatures.Engine engine) throws Exception {
+    RsaVerifier ours = ours(engine);
     RSASSAVerifier nimbus = new RSASSAVerifier(KEY.toRSAPublicKey());
     List<Signed> cases = new ArrayList<>();
     for (JWSAlgorithm alg : List.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
@@ -75,18 +84,20 @@ class RsaVerifierTest {
     assertEquals(2 * 6 * 2, verified, "the good tokens verify, before and after the bad ones");
   }
 
-  @Test
-  void criticalHeaderFails() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Signatures.Engine.class)
+  void criticalHeaderFails(Signatures.Engine engine) throws Exception {
     Signed good = sign(JWSAlgorithm.RS256, "{}");
     JWSHeader crit = new JWSHeader.Builder(JWSAlgorithm.RS256).criticalParams(java.util.Set.of("exp")).build();
-    RsaVerifier ours = new RsaVerifier(KEY.toRSAPublicKey());
+    RsaVerifier ours = ours(engine);
     assertTrue(ours.verify(good.header(), good.input(), good.signature()));
     assertFalse(ours.verify(crit, good.input(), good.signature()));
   }
 
-  @Test
-  void oneVerifierServesManyThreadsAtOnce() throws Exception {
-    RsaVerifier ours = new RsaVerifier(KEY.toRSAPublicKey());
+  @ParameterizedTest
+  @EnumSource(Signatures.Engine.class)
+  void oneVerifierServesManyThreadsAtOnce(Signatures.Engine engine) throws Exception {
+    RsaVerifier ours = ours(engine);
     Signed good = sign(JWSAlgorithm.RS256, "{\"a\":true}");
     Signed other = sign(JWSAlgorithm.PS256, "{\"b\":true}");
     ExecutorService pool = Executors.newFixedThreadPool(8);

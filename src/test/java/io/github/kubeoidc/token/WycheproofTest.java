@@ -20,6 +20,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import io.github.kubeoidc.keys.JwksParser;
+import io.github.kubeoidc.keys.Signatures;
 import io.github.kubeoidc.keys.StaticKeySource;
 import io.github.kubeoidc.token.AuthResult.Authenticated;
 import java.io.IOException;
@@ -33,9 +34,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Project Wycheproof's JWS, JWK and signature vectors against our verifier. They live in the shared test data
@@ -46,7 +50,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@link IssuerAuthenticator#verifySignatureOnly}, the signature layer of the production pipeline, with the
  * group's key published and every asymmetric algorithm allowed; each vector also goes through the whole
  * {@link IssuerRouter}, which must never authenticate it. The primitive vectors (ECDSA in P1363 form, RSASSA
- * PKCS#1 v1.5 and PSS) run through {@link IssuerAuthenticator#verifierFor}, the verifiers the pipeline builds.
+ * PKCS#1 v1.5 and PSS) run through {@link Signatures#verifierFor}, the verifiers the pipeline builds, once per
+ * {@link Signatures.Engine}.
  *
  * <p>Expectations: a {@code valid} vector with an RSA or EC key verifies unless listed in {@link #STRICTER}
  * with the reason we refuse it; everything else (invalid vectors, HMAC keys, JWE) is rejected.
@@ -176,14 +181,18 @@ class WycheproofTest {
     t.finish(doc);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource({
-      "ecdsa_secp256r1_sha256_p1363_test.json, ES256",
-      "ecdsa_secp384r1_sha384_p1363_test.json, ES384",
-      "ecdsa_secp521r1_sha512_p1363_test.json, ES512",
-      "rsa_signature_2048_sha256_test.json, RS256",
-      "rsa_pss_2048_sha256_mgf1_32_test.json, PS256"})
-  void signaturePrimitiveVectors(String file, String alg) throws Exception {
+  static Stream<Arguments> primitiveCases() {
+    return Stream.of(Signatures.Engine.values()).flatMap(e -> Stream.of(
+        Arguments.of("ecdsa_secp256r1_sha256_p1363_test.json", "ES256", e),
+        Arguments.of("ecdsa_secp384r1_sha384_p1363_test.json", "ES384", e),
+        Arguments.of("ecdsa_secp521r1_sha512_p1363_test.json", "ES512", e),
+        Arguments.of("rsa_signature_2048_sha256_test.json", "RS256", e),
+        Arguments.of("rsa_pss_2048_sha256_mgf1_32_test.json", "PS256", e)));
+  }
+
+  @ParameterizedTest(name = "{0} {2}")
+  @MethodSource("primitiveCases")
+  void signaturePrimitiveVectors(String file, String alg, Signatures.Engine engine) throws Exception {
     JsonNode doc = load(file);
     Tally t = new Tally(file);
     JWSHeader header = new JWSHeader(JWSAlgorithm.parse(alg));
@@ -196,7 +205,7 @@ class WycheproofTest {
         String result = v.get("result").asText();
         boolean verified;
         try {
-          verified = IssuerAuthenticator.verifierFor(usable.get(0)).verify(header, hex(v.get("msg").asText()),
+          verified = Signatures.verifierFor(usable.get(0), engine).verify(header, hex(v.get("msg").asText()),
               Base64URL.encode(hex(v.get("sig").asText())));
         } catch (JOSEException | RuntimeException e) {
           verified = false;
