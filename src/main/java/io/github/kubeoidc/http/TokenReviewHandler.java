@@ -226,7 +226,7 @@ final class TokenReviewHandler {
     }
 
     private void respond(TokenReviewJson.Request review, AuthResult result) {
-      write(response, callback, 200, TokenReviewJson.response(review.apiVersion(), result));
+      write(response, callback, 200, TokenReviewJson.answer(review.apiVersion(), result));
       decisions.decision(requestId, result, (System.nanoTime() - start) / 1_000_000.0);
     }
   }

@@ -170,6 +170,33 @@ final class TokenReviewJson {
    * checks its own API audiences, as for its built-in JWT authenticator. A "not mine" rejection carries
    * no {@code status.error}, so kube-apiserver may cache it.
    */
+  /** The last answer made on this thread: see {@link #answer}. */
+  private static final class LastAnswer {
+    AuthResult result;
+    String apiVersion;
+    byte[] json;
+  }
+
+  private static final ThreadLocal<LastAnswer> LAST = ThreadLocal.withInitial(LastAnswer::new);
+
+  /**
+   * {@link #response}, made once for a run of the same result: when the answer cache hands this thread the very
+   * result it answered last (a client repeating its token, the common burst), the bytes are reused. Writing the
+   * JSON was a twentieth of such a review's CPU. An answer depends on nothing but the (immutable) result and the
+   * apiVersion, and the bytes are only ever read.
+   */
+  static byte[] answer(String apiVersion, AuthResult result) {
+    LastAnswer last = LAST.get();
+    if (last.result == result && apiVersion.equals(last.apiVersion)) {
+      return last.json;
+    }
+    byte[] json = response(apiVersion, result);
+    last.result = result;
+    last.apiVersion = apiVersion;
+    last.json = json;
+    return json;
+  }
+
   static byte[] response(String apiVersion, AuthResult result) {
     if (result instanceof AuthResult.Rejected r && r.reason().notMine()) {
       return (V1.equals(apiVersion) ? NOT_MINE_V1 : NOT_MINE_V1BETA1).clone();

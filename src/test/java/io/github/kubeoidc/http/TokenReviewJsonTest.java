@@ -233,4 +233,25 @@ class TokenReviewJsonTest {
           () -> new String(TokenReviewJson.response(v, result), StandardCharsets.UTF_8));
     }
   }
+
+  /** The per-thread reuse of the last answer gives what a fresh writing gives, through repeats and switches. */
+  @Test
+  void reusedAnswersAreTheFreshOnes() throws IOException {
+    List<AuthResult> all = results().toList();
+    List<AuthResult> sequence = new java.util.ArrayList<>();
+    for (AuthResult r : all) {
+      sequence.add(r);
+      sequence.add(r); // a repeat: reused
+    }
+    sequence.addAll(all);
+    sequence.add(all.get(0));
+    // the same result in the other apiVersion is a different answer
+    assertArrayEquals(referenceResponse(V1, all.get(0)), TokenReviewJson.answer(V1, all.get(0)));
+    assertArrayEquals(referenceResponse(TokenReviewJson.V1BETA1, all.get(0)), TokenReviewJson.answer(TokenReviewJson.V1BETA1, all.get(0)));
+    for (String v : List.of(V1, TokenReviewJson.V1BETA1, V1)) {
+      for (AuthResult r : sequence) {
+        assertArrayEquals(referenceResponse(v, r), TokenReviewJson.answer(v, r), () -> v + " " + r);
+      }
+    }
+  }
 }
