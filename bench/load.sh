@@ -132,6 +132,10 @@ r=$(ratio "${RPS[es256,8]}" "${RPS[rs256,8]}");   echo "  distinct ES256 / disti
 for k in rs256 es256 cached; do
   r=$(ratio "${P99[$k,64]}" "${P50[$k,64]}");     echo "  p99 / p50 at 64 conns, $k:$(printf '%*s' $((17 - ${#k})) '')$r (< 3: $(verdict "$r" "<" 3))"
 done
+# for reading the line above: the same ratio when the server does nothing at all
+for k in livez postfloor; do
+  r=$(ratio "${P99[$k,64]}" "${P50[$k,64]}");     echo "    (the no-op floor's own, $k:$(printf '%*s' $((13 - ${#k})) '')$r)"
+done
 m=$(median "$CDS");                               echo "  start to listening, image (archive), median:   $m ms (< 1500: $(verdict "$m" "<" 1500))"
 m=$((RSS_RS256 > RSS_CACHED ? RSS_RS256 : RSS_CACHED))
 echo "  peak resident memory under load:               $((m / 1024)) MiB (< 256: $(verdict "$((m / 1024))" "<" 256))"
