@@ -6,11 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
 import io.github.kubeoidc.keys.Signatures.Engine;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The engine choice: the flag's values and errors, and Conscrypt where it must be (CI's Linux x86_64). */
 class SignaturesTest {
@@ -53,6 +67,31 @@ class SignaturesTest {
         EcdsaVerifier v = assertInstanceOf(EcdsaVerifier.class, Signatures.verifierFor(k, engine));
         assertEquals(engine == Engine.CONSCRYPT && c == Curve.P_256, v.usesNativeProvider(), engine + " " + c);
       }
+    }
+  }
+
+  /** One ES256 verifier shared by many threads at once answers every good and every tampered token right. */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void es256VerifierServesManyThreadsAtOnce(Engine engine) throws Exception {
+    ECKey key = new ECKeyGenerator(Curve.P_256).generate();
+    JWSObject o = new JWSObject(new JWSHeader(JWSAlgorithm.ES256), new Payload("{\"a\":1}"));
+    o.sign(new ECDSASigner(key));
+    com.nimbusds.jose.JWSVerifier v = Signatures.verifierFor(key.toPublicJWK(), engine);
+    byte[] input = o.getSigningInput();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        results.add(pool.submit(() -> v.verify(o.getHeader(), input, o.getSignature())
+            && !v.verify(o.getHeader(), "x".getBytes(StandardCharsets.US_ASCII), o.getSignature())
+            && !v.verify(o.getHeader(), input, new Base64URL("AAAA"))));
+      }
+      for (Future<Boolean> f : results) {
+        assertTrue(f.get());
+      }
+    } finally {
+      pool.shutdown();
     }
   }
 }
