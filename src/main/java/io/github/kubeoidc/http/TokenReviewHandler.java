@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>Jetty calls {@link #handle} on its I/O thread (see {@link CoreRoutes}), and nothing here blocks: the body is
  * read as it arrives, and the verification, which is CPU work, runs right there under {@link NonBlocking}'s
  * mark. The two steps of the pipeline that wait on the network (a key refetch for an unknown {@code kid}, a
- * distributed claim) refuse to run under that mark, and the review moves to the worker pool. Reviews that come
- * over HTTP/2 always do, so that one multiplexed connection is verified on every core.
+ * distributed claim) refuse to run under that mark, and the review moves to the worker pool. Over HTTP/2 the mark
+ * is stricter ({@link NonBlocking#callCheap}): the signature check moves too, so that one multiplexed connection
+ * is verified on every core while its cached answers go out at once.
  */
 final class TokenReviewHandler {
   private static final Logger LOG = LoggerFactory.getLogger("tokenreview");
@@ -204,17 +205,15 @@ final class TokenReviewHandler {
         refuse(request, response, callback, requestId, 400, e.getMessage());
         return;
       }
-      if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2) {
-        // One HTTP/2 connection (kube-apiserver's usual one) multiplexes every review: verified inline, they
-        // would all queue on this connection's one thread. Spread them over the pool, where every core works.
-        workers.execute(() -> answer(review));
-        return;
-      }
+      // One HTTP/2 connection (kube-apiserver's usual one) multiplexes every review: verified inline, they would all
+      // queue on this connection's one thread. So over HTTP/2 only what is cheaper than a hand-off (a cached answer,
+      // a token refused on its shape) is answered here; signature checks spread over the pool, where every core works.
+      boolean h2 = request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2;
       AuthResult result;
       try {
-        result = NonBlocking.call(() -> authenticate(review));
+        result = h2 ? NonBlocking.callCheap(() -> authenticate(review)) : NonBlocking.call(() -> authenticate(review));
       } catch (NonBlocking.WouldBlock e) {
-        // This token needs a key refetch or a distributed claim: not on the I/O thread.
+        // This token needs a key refetch or a distributed claim (or, over HTTP/2, a signature check): not here.
         workers.execute(() -> answer(review));
         return;
       }

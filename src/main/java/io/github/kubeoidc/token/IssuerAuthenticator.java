@@ -209,6 +209,7 @@ public final class IssuerAuthenticator {
     }
 
     List<JWK> candidates = candidateKeys(keySet, header, l);
+    NonBlocking.mayVerify(); // the costly step: under callCheap, the review moves to a worker from here
     // The JWS Signing Input (RFC 7515 §5.2): the first two segments exactly as they came, ASCII by isCompactJws.
     byte[] signingInput = compact.substring(0, payloadEnd).getBytes(StandardCharsets.US_ASCII);
     verifySignature(header, signingInput, new Base64URL(compact.substring(payloadEnd + 1)), keySet, candidates, l);

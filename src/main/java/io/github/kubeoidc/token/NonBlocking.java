@@ -8,10 +8,19 @@ import java.util.function.Supplier;
  * fetching a distributed claim. Under the mark those steps throw {@link WouldBlock} instead of waiting, and the
  * caller runs the whole call again on a thread that may block. Nothing before them has side effects, so the rerun
  * answers exactly as an unmarked call would.
+ *
+ * <p>A stricter mark, {@link #callCheap}, also refuses the signature check: only answers that cost less than
+ * handing the call to another thread (a cached answer, a token refused on its shape) are given under it. HTTP/2
+ * reviews use it, so that a multiplexed connection's cache hits are answered at once while its verifications
+ * spread over the worker pool.
  */
 public final class NonBlocking {
+  private static final int NONE = 0;
+  private static final int NO_BLOCKING = 1;
+  private static final int CHEAP_ONLY = 2;
+
   /** The mark, in a per-thread holder: flipping it is cheaper than setting and removing a ThreadLocal. */
-  private static final ThreadLocal<boolean[]> MARKED = ThreadLocal.withInitial(() -> new boolean[1]);
+  private static final ThreadLocal<int[]> MARKED = ThreadLocal.withInitial(() -> new int[1]);
 
   private NonBlocking() {
     throw new AssertionError();
@@ -19,21 +28,38 @@ public final class NonBlocking {
 
   /** Runs {@code work} under the mark; throws {@link WouldBlock} when it reached a step that would wait. */
   public static <T> T call(Supplier<T> work) {
-    boolean[] mark = MARKED.get();
-    if (mark[0]) {
+    return under(NO_BLOCKING, work);
+  }
+
+  /** Runs {@code work} under the stricter mark; throws {@link WouldBlock} when it reached a wait or a signature check. */
+  public static <T> T callCheap(Supplier<T> work) {
+    return under(CHEAP_ONLY, work);
+  }
+
+  private static <T> T under(int level, Supplier<T> work) {
+    int[] mark = MARKED.get();
+    int before = mark[0];
+    if (before >= level) {
       return work.get();
     }
-    mark[0] = true;
+    mark[0] = level;
     try {
       return work.get();
     } finally {
-      mark[0] = false;
+      mark[0] = before;
     }
   }
 
-  /** Called by a step about to wait: refuses under the mark. */
+  /** Called by a step about to wait: refuses under either mark. */
   public static void mayBlock() {
-    if (MARKED.get()[0]) {
+    if (MARKED.get()[0] != NONE) {
+      throw WouldBlock.INSTANCE;
+    }
+  }
+
+  /** Called before a signature check: refuses under {@link #callCheap}'s mark. */
+  public static void mayVerify() {
+    if (MARKED.get()[0] == CHEAP_ONLY) {
       throw WouldBlock.INSTANCE;
     }
   }

@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * The server side of bench/load.sh: a development issuer and the real webhook on loopback HTTP, plus a
  * file of TokenReview bodies (one per line, each with a distinct token) for wrk to cycle through.
- * Arguments: OUT_DIR ALG(RS256|ES256) CACHE_TTL_SECONDS TOKENS. Runs until killed.
+ * Arguments: OUT_DIR ALG(RS256|ES256) CACHE_TTL_SECONDS TOKENS [https]. With {@code https} the webhook serves
+ * HTTPS (h2 and HTTP/1.1 by ALPN) with a throwaway certificate instead of plain HTTP. Runs until killed.
  */
 public final class LoadFixture {
   public static void main(String[] args) throws Exception {
@@ -46,7 +47,15 @@ public final class LoadFixture {
             username: {claim: email, prefix: ""}
             groups: {claim: groups, prefix: "oidc:"}
         """.formatted(issuer.url(), issuer.caPem().indent(6)));
-    Webhook webhook = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, null, null, null, 0),
+    ServerOptions server = new ServerOptions("127.0.0.1", 0, null, null, null, 0);
+    if (args.length > 4 && args[4].equals("https")) {
+      io.github.kubeoidc.demo.DevCa ca = new io.github.kubeoidc.demo.DevCa("load-fixture");
+      io.github.kubeoidc.demo.DevCa.Issued cert = ca.server("localhost", List.of("localhost"), List.of("127.0.0.1"));
+      Path crt = Files.writeString(out.resolve("tls.crt"), cert.certificatePem());
+      Path key = Files.writeString(out.resolve("tls.key"), cert.privateKeyPem());
+      server = new ServerOptions("127.0.0.1", 0, crt, key, null, null);
+    }
+    Webhook webhook = Webhook.start(ConfigLoader.load(cfg), server,
         new RuntimeOptions(Clock.systemUTC(), RemoteKeySource.DEFAULTS, ttl, true, 65536));
     while (!webhook.wiring().keyStatuses().stream().allMatch(KeyStatus::ready)) {
       Thread.sleep(20);
