@@ -7,7 +7,8 @@
 # cache off), one repeated token (cache on), and two floors: GET /livez, and POST /livez with the same TokenReview
 # bodies (the same bytes in, nothing done). Then, in the same run: the in-process nimbus RS256 rate on one core
 # (JMH), start-to-"listening on" without and with the image's class data archive, peak resident memory, and the
-# issue's targets as ratios. Needs wrk (apt-get install wrk) and taskset. Everything stays on 127.0.0.1.
+# issue's targets as ratios. Needs wrk (apt-get install wrk) and taskset; h2load (apt-get install nghttp2-client)
+# adds an HTTP/2 run. Everything stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -82,6 +83,30 @@ LUA=1 scenario postfloor "POST /livez, same bodies (floor)" "$URL" BODIES="$DIR/
 RSS_CACHED=$(peak_rss "$PID")
 kill "$PID"; wait "$PID" 2>/dev/null || true
 echo "peak resident memory (VmHWM) of the server: distinct RS256 run $((RSS_RS256 / 1024)) MiB, cached run $((RSS_CACHED / 1024)) MiB"
+
+# HTTP/2 over TLS, as kube-apiserver sends: one connection, 64 concurrent streams (h2load, from nghttp2-client; it
+# sends one body, so this is the repeated token), and GET /livez on the same kind of connection for the floor.
+if command -v h2load >/dev/null; then
+  echo
+  echo "HTTP/2 over TLS, 1 connection, 64 streams (h2load):"
+  DIR="$WORK/h2"
+  taskset -c 0 java "${JVM_FLAGS[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
+    io.github.kubeoidc.bench.LoadFixture "$DIR" RS256 120 100 https > "$WORK/h2.out" 2>&1 &
+  PID=$!
+  PIDS+=("$PID")
+  for _ in $(seq 1 600); do [ -f "$DIR/port" ] && break; sleep 0.1; done
+  [ -f "$DIR/port" ] || { cat "$WORK/h2.out"; exit 1; }
+  H2URL="https://127.0.0.1:$(cat "$DIR/port")"
+  head -1 "$DIR/bodies.txt" > "$DIR/one.json"
+  h2() { taskset -c 1 h2load -c 1 -m 64 "$@" | awk '/finished in/ {print $4, "req/s"} /status codes/ {print "  ", $0}' | tr '\n' ' '; echo; }
+  h2 -n 100000 -d "$DIR/one.json" -H 'Content-Type: application/json' "$H2URL/authenticate" >/dev/null # warm-up
+  h2 -n 100000 "$H2URL/livez" >/dev/null
+  printf "%-32s %s\n" "repeated token (cached)" "$(h2 -n 300000 -d "$DIR/one.json" -H 'Content-Type: application/json' "$H2URL/authenticate")"
+  printf "%-32s %s\n" "GET /livez (floor)" "$(h2 -n 300000 "$H2URL/livez")"
+  kill "$PID"; wait "$PID" 2>/dev/null || true
+else
+  echo "(h2load not found: apt-get install nghttp2-client for the HTTP/2 run)"
+fi
 
 echo
 echo "in-process, one core (JMH): nimbus parse+verify+claims, and this pipeline, RS256"
