@@ -122,6 +122,14 @@ public final class ServeCommand implements Callable<Integer> {
   /** Validates flags and configuration, then starts. Every problem is a {@link ConfigException}. */
   Webhook start() throws ConfigException {
     ServerOptions options = serverOptions();
+    Signatures.Engine engine;
+    try {
+      // auto stays unresolved until the first key arrives (loading the native library takes about 0.2 s)
+      engine = signatureProvider.equals("auto") ? null : Signatures.parse(signatureProvider);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    Signatures.use(engine);
     WebhookConfig cfg = ConfigLoader.select(authenticationConfig, legacy.toLegacyFlags());
     LOG.info("kube-oidc-webhook {}: {} issuer(s) from {}; answer cache {}; system: guard {}; token limit {} bytes",
         getClass().getPackage().getImplementationVersion() == null ? "dev" : getClass().getPackage().getImplementationVersion(),
@@ -153,12 +161,6 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new ConfigException("--log-format must be text or json: " + logFormat);
-    }
-    try {
-      // auto is resolved when the first key arrives (loading the native library takes about 0.2 s), not here
-      Signatures.use(signatureProvider.equals("auto") ? null : Signatures.parse(signatureProvider));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage());
     }
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, httpPort,
         logFormat.equals("json"));

@@ -165,17 +165,17 @@ final class EcdsaVerifier implements JWSVerifier {
     return nativeVerifiers != null;
   }
 
-  /** ECDSA-Sig-Value (RFC 3279 §2.2.3), DER: SEQUENCE { INTEGER r, INTEGER s }, both positive. */
+  /**
+   * ECDSA-Sig-Value (RFC 3279 §2.2.3), DER: SEQUENCE { INTEGER r, INTEGER s }, both positive and below the P-256
+   * order (the only curve handed to the native provider), so every length fits DER's short form (at most 70).
+   */
   static byte[] der(BigInteger r, BigInteger s) {
     byte[] rb = r.toByteArray(); // minimal two's complement: a leading zero only when the top bit is set
     byte[] sb = s.toByteArray();
-    int content = 2 + rb.length + 2 + sb.length; // each INTEGER here is under 128 bytes: short-form lengths
-    byte[] out = new byte[(content < 128 ? 2 : 3) + content];
+    int content = 2 + rb.length + 2 + sb.length;
+    byte[] out = new byte[2 + content];
     int i = 0;
     out[i++] = 0x30;
-    if (content >= 128) {
-      out[i++] = (byte) 0x81;
-    }
     out[i++] = (byte) content;
     out[i++] = 0x02;
     out[i++] = (byte) rb.length;

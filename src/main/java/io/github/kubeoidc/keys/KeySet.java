@@ -50,16 +50,11 @@ public record KeySet(List<JWK> keys, Instant fetchedAt, Map<JWK, JWSVerifier> ve
     return verifiers.get(key);
   }
 
-  /** The verifier the pipeline uses for one RSA or EC key, as {@link Signatures} chooses. */
-  public static JWSVerifier verifierFor(JWK k) throws JOSEException {
-    return Signatures.verifierFor(k);
-  }
-
   private static Map<JWK, JWSVerifier> verifiersFor(List<JWK> keys) {
     Map<JWK, JWSVerifier> m = new IdentityHashMap<>();
     for (JWK k : keys) {
       try {
-        m.put(k, verifierFor(k));
+        m.put(k, Signatures.verifierFor(k)); // the engine chosen for this process
       } catch (JOSEException e) {
         // a key nimbus cannot use verifies nothing; JwksParser has already dropped the known bad ones
       }

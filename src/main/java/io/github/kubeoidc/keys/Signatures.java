@@ -6,7 +6,6 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import java.security.Provider;
-import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,12 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class Signatures {
   /** Which implementations verify signatures. */
   public enum Engine {
-    CONSCRYPT, JAVA;
-
-    /** The flag's spelling. */
-    public String flag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    CONSCRYPT, JAVA
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Signatures.class);

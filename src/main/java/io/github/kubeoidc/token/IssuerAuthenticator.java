@@ -331,14 +331,6 @@ public final class IssuerAuthenticator {
     throw new TokenRejectedException(Reason.INVALID_SIGNATURE, "oidc: failed to verify signature");
   }
 
-  /**
-   * The verifier for one candidate key: RSASSA (RS*, PS*) or ECDSA (ES*, P1363 signatures). These honour no
-   * "crit" names and are never HMAC: {@link #fits} admits only RSA and EC keys.
-   */
-  static JWSVerifier verifierFor(JWK k) throws JOSEException {
-    return KeySet.verifierFor(k);
-  }
-
   /** exp is required with no leeway; nbf, when present, gets 60 s; iat is not checked (as Kubernetes). */
   private static Instant checkTimes(Map<String, Object> claims, Instant now, StepListener l) throws TokenRejectedException {
     Instant exp = numericDate(claims, "exp", true, l);

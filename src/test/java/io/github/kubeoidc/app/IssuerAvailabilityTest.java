@@ -17,7 +17,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,12 +98,10 @@ class IssuerAvailabilityTest {
     try (DevIssuer issuer = DevIssuer.start()) {
       DevCa serving = new DevCa("serving");
       DevCa clients = new DevCa("clients");
-      DevCa.Issued cert = serving.server("webhook", List.of("localhost"), List.of("127.0.0.1"));
-      Path crt = Configs.write(dir, "tls.crt", cert.certificatePem());
-      Path key = Configs.write(dir, "tls.key", cert.privateKeyPem());
+      Configs.ServingTls tls = Configs.servingTls(dir, serving, "webhook");
       Path clientCa = Configs.write(dir, "client-ca.crt", clients.certificatePem());
       Path cfg = Configs.write(dir, "a.yaml", Configs.file(Configs.jwt(issuer, "k8s")));
-      try (Webhook w = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, crt, key, clientCa, null),
+      try (Webhook w = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, tls.cert(), tls.key(), clientCa, null),
           Clock.systemUTC(), FAST)) {
         URI base = w.urls().get(0);
         assertEquals("https", base.getScheme());

@@ -5,10 +5,12 @@ import com.nimbusds.jose.jwk.JWK;
 import io.github.kubeoidc.app.RuntimeOptions;
 import io.github.kubeoidc.app.Webhook;
 import io.github.kubeoidc.config.ConfigLoader;
+import io.github.kubeoidc.demo.DevCa;
 import io.github.kubeoidc.demo.DevIssuer;
 import io.github.kubeoidc.http.ServerOptions;
 import io.github.kubeoidc.keys.KeyStatus;
 import io.github.kubeoidc.keys.RemoteKeySource;
+import io.github.kubeoidc.testing.Configs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,11 +51,8 @@ public final class LoadFixture {
         """.formatted(issuer.url(), issuer.caPem().indent(6)));
     ServerOptions server = new ServerOptions("127.0.0.1", 0, null, null, null, 0);
     if (args.length > 4 && args[4].equals("https")) {
-      io.github.kubeoidc.demo.DevCa ca = new io.github.kubeoidc.demo.DevCa("load-fixture");
-      io.github.kubeoidc.demo.DevCa.Issued cert = ca.server("localhost", List.of("localhost"), List.of("127.0.0.1"));
-      Path crt = Files.writeString(out.resolve("tls.crt"), cert.certificatePem());
-      Path key = Files.writeString(out.resolve("tls.key"), cert.privateKeyPem());
-      server = new ServerOptions("127.0.0.1", 0, crt, key, null, null);
+      Configs.ServingTls tls = Configs.servingTls(out, new DevCa("load-fixture"), "localhost");
+      server = new ServerOptions("127.0.0.1", 0, tls.cert(), tls.key(), null, null);
     }
     Webhook webhook = Webhook.start(ConfigLoader.load(cfg), server,
         new RuntimeOptions(Clock.systemUTC(), RemoteKeySource.DEFAULTS, ttl, true, 65536));

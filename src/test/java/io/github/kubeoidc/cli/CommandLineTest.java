@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.kubeoidc.Main;
+import io.github.kubeoidc.app.Webhook;
 import io.github.kubeoidc.demo.DevIssuer;
+import io.github.kubeoidc.keys.KeyStatus;
+import io.github.kubeoidc.keys.Signatures;
 import io.github.kubeoidc.testing.Await;
 import io.github.kubeoidc.testing.Configs;
 import io.github.kubeoidc.testing.Http;
@@ -141,16 +144,15 @@ class CommandLineTest {
     try {
       new CommandLine(cmd).parseArgs("--authentication-config", config.toString(), "--http-port", "0",
           "--bind-address", "127.0.0.1", "--signature-provider", "java");
-      try (io.github.kubeoidc.app.Webhook w = cmd.start()) {
-        Await.until("keys", Duration.ofSeconds(20),
-            () -> w.wiring().keyStatuses().stream().allMatch(io.github.kubeoidc.keys.KeyStatus::ready));
-        assertEquals(io.github.kubeoidc.keys.Signatures.Engine.JAVA, io.github.kubeoidc.keys.Signatures.engine());
+      try (Webhook w = cmd.start()) {
+        Await.until("keys", Duration.ofSeconds(20), () -> w.wiring().keyStatuses().stream().allMatch(KeyStatus::ready));
+        assertEquals(Signatures.Engine.JAVA, Signatures.engine());
         Http.Response ok = Http.plain().review(w.urls().get(0), "authentication.k8s.io/v1",
             issuer.mint(issuer.claims("k8s", "jane")));
         assertEquals(true, ok.json().at("/status/authenticated").asBoolean(), ok.body());
       }
     } finally {
-      io.github.kubeoidc.keys.Signatures.use(null);
+      Signatures.use(null);
     }
   }
 

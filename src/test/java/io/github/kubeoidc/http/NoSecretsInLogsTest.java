@@ -60,15 +60,13 @@ class NoSecretsInLogsTest {
     System.setOut(tee);
     try (DevIssuer issuer = DevIssuer.start()) {
       DevCa servingCa = new DevCa("log test CA");
-      DevCa.Issued serving = servingCa.server("kube-oidc-webhook", List.of("localhost"), List.of("127.0.0.1"));
-      Path cert = Configs.write(dir, "tls.crt", serving.certificatePem());
-      Path key = Configs.write(dir, "tls.key", serving.privateKeyPem());
+      Configs.ServingTls serving = Configs.servingTls(dir, servingCa, "kube-oidc-webhook");
       Path cfg = Configs.write(dir, "authn.yaml", Configs.file(Configs.jwt(issuer, AUD)));
-      secrets.addAll(pemBodyLines(serving.privateKeyPem()));
+      secrets.addAll(pemBodyLines(serving.issued().privateKeyPem()));
       secrets.add(((RSAKey) issuer.signingKey()).getPrivateExponent().toString());
       secrets.add(MARKER);
 
-      try (Webhook webhook = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, cert, key, null, 0),
+      try (Webhook webhook = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, serving.cert(), serving.key(), null, 0),
           Clock.systemUTC(), RemoteKeySource.DEFAULTS)) {
         URI http = webhook.urls().stream().filter(u -> u.getScheme().equals("http")).findFirst().orElseThrow();
         URI https = webhook.urls().stream().filter(u -> u.getScheme().equals("https")).findFirst().orElseThrow();

@@ -48,11 +48,9 @@ class WebhookEndToEndTest {
   static void start() throws Exception {
     issuer = DevIssuer.start();
     servingCa = new DevCa("webhook test CA");
-    DevCa.Issued serving = servingCa.server("kube-oidc-webhook", List.of("localhost"), List.of("127.0.0.1"));
-    Path cert = Configs.write(dir, "tls.crt", serving.certificatePem());
-    Path key = Configs.write(dir, "tls.key", serving.privateKeyPem());
+    Configs.ServingTls tls = Configs.servingTls(dir, servingCa, "kube-oidc-webhook");
     Path cfg = Configs.write(dir, "authn.yaml", Configs.file(Configs.jwt(issuer, AUD)));
-    webhook = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, cert, key, null, 0),
+    webhook = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, tls.cert(), tls.key(), null, 0),
         Clock.systemUTC(), RemoteKeySource.DEFAULTS);
     https = webhook.urls().stream().filter(u -> u.getScheme().equals("https")).findFirst().orElseThrow();
     http = webhook.urls().stream().filter(u -> u.getScheme().equals("http")).findFirst().orElseThrow();

@@ -1,5 +1,6 @@
 package io.github.kubeoidc.testing;
 
+import io.github.kubeoidc.demo.DevCa;
 import io.github.kubeoidc.demo.DevIssuer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,6 +10,15 @@ import java.nio.file.Path;
 /** AuthenticationConfiguration files pointing at test issuers. */
 public final class Configs {
   private Configs() {}
+
+  /** A serving certificate and its key, as written by {@link #servingTls}. */
+  public record ServingTls(Path cert, Path key, DevCa.Issued issued) {}
+
+  /** A certificate from {@code ca} for {@code cn}, localhost and 127.0.0.1, written to tls.crt and tls.key in {@code dir}. */
+  public static ServingTls servingTls(Path dir, DevCa ca, String cn) {
+    DevCa.Issued issued = ca.server(cn, java.util.List.of("localhost"), java.util.List.of("127.0.0.1"));
+    return new ServingTls(write(dir, "tls.crt", issued.certificatePem()), write(dir, "tls.key", issued.privateKeyPem()), issued);
+  }
 
   /** One jwt entry for {@code issuer}, username from sub with no prefix, groups from "groups". */
   public static String jwt(DevIssuer issuer, String audience) {
