@@ -11,20 +11,30 @@ import io.github.kubeoidc.demo.DevCa;
 import io.github.kubeoidc.demo.DevIssuer;
 import io.github.kubeoidc.keys.KeyStatus;
 import io.github.kubeoidc.keys.RemoteKeySource;
+import io.github.kubeoidc.metrics.Metrics;
+import io.github.kubeoidc.token.AuthResult;
+import io.github.kubeoidc.token.NonBlocking;
+import io.github.kubeoidc.token.TokenAuthenticator;
+import io.github.kubeoidc.token.UserInfo;
 import io.github.kubeoidc.testing.Await;
 import io.github.kubeoidc.testing.Configs;
 import io.github.kubeoidc.testing.Http;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,11 +57,9 @@ class Http2ReviewsTest {
   static void start() throws Exception {
     issuer = DevIssuer.start();
     servingCa = new DevCa("h2 test CA");
-    DevCa.Issued serving = servingCa.server("kube-oidc-webhook", List.of("localhost"), List.of("127.0.0.1"));
-    Path cert = Configs.write(dir, "tls.crt", serving.certificatePem());
-    Path key = Configs.write(dir, "tls.key", serving.privateKeyPem());
+    Configs.ServingTls tls = Configs.servingTls(dir, servingCa, "kube-oidc-webhook");
     Path cfg = Configs.write(dir, "authn.yaml", Configs.file(Configs.jwt(issuer, "kubernetes")));
-    webhook = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, cert, key, null, null),
+    webhook = Webhook.start(ConfigLoader.load(cfg), new ServerOptions("127.0.0.1", 0, tls.cert(), tls.key(), null, null),
         new RuntimeOptions(Clock.systemUTC(), RemoteKeySource.DEFAULTS, Duration.ofMinutes(2), true, 65536));
     https = webhook.urls().get(0);
     Await.until("keys", Duration.ofSeconds(20), () -> webhook.wiring().keyStatuses().stream().allMatch(KeyStatus::ready));
@@ -116,6 +124,69 @@ class Http2ReviewsTest {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get();
     } finally {
       pool.shutdown();
+    }
+  }
+
+  /**
+   * No head-of-line blocking on one HTTP/2 connection (one I/O thread here): while reviews wait in their signature
+   * check, later reviews on the same connection are answered. Fails if a connection's reviews ran one after another.
+   */
+  @Test
+  void reviewsWaitingInASignatureCheckDoNotHoldTheirConnection() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger waiting = new AtomicInteger();
+    TokenAuthenticator probe = (token, l) -> {
+      if (token.startsWith("verify-")) {
+        NonBlocking.mayVerify(); // where IssuerAuthenticator checks a signature
+        waiting.incrementAndGet();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return new AuthResult.Authenticated(new UserInfo(token, "", List.of(), Map.of()), "https://issuer",
+          Instant.now().plusSeconds(60));
+    };
+    Configs.ServingTls tls = Configs.servingTls(Files.createDirectories(dir.resolve("probe")), servingCa, "localhost");
+    System.setProperty("kubeoidc.selectors", "1");
+    WebhookServer server;
+    try {
+      server = new WebhookServer(new ServerOptions("127.0.0.1", 0, tls.cert(), tls.key(), null, null), () -> probe,
+          List::of, new Metrics());
+    } finally {
+      System.clearProperty("kubeoidc.selectors");
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      URI base = server.start().get(0);
+      Http client = Http.tls(servingCa, null); // one HTTP/2 connection for every review below
+      assertEquals(HttpClient.Version.HTTP_2, client.review(base, V1, "warm-up").version());
+      List<CompletableFuture<Http.Response>> held = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        String t = "verify-" + i;
+        held.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return client.review(base, V1, t);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        }, pool));
+      }
+      Await.until("the held reviews reach their signature check", Duration.ofSeconds(10), () -> waiting.get() == 3);
+      for (int i = 0; i < 10; i++) {
+        Http.Response r = client.review(base, V1, "cheap-" + i);
+        assertEquals("cheap-" + i, r.json().at("/status/user/username").asText(), r.body());
+      }
+      assertTrue(held.stream().noneMatch(CompletableFuture::isDone), "the held reviews are still waiting");
+      release.countDown();
+      for (CompletableFuture<Http.Response> f : held) {
+        assertTrue(f.get(10, TimeUnit.SECONDS).json().at("/status/authenticated").asBoolean());
+      }
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+      server.close();
     }
   }
 }
